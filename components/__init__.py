@@ -1,0 +1,1 @@
+"""Component resources of the platform, one module per area; `settings` holds their typed inputs."""

@@ -1,0 +1,165 @@
+"""GitHub delivery settings: repositories, environments, flags, protection, OIDC, workflows (IF-001/002/007/008)."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from .base import Arn, FieldError, Model
+
+# GitHub: owner 1-39 alphanumerics or single hyphens; repository names of letters, digits, . _ - (not . or ..).
+_OWNER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+_REPO = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+
+ROLLOUT_STAGES = (0, 5, 10, 25, 50, 100)
+
+
+def split_repository(full_name: str) -> tuple[str, str]:
+    owner, _, name = full_name.partition("/")
+    return owner, name
+
+
+class FeatureFlags(Model):
+    """IF-002 feature flags, delivered as Actions variables of this stack's environment."""
+
+    use_functions_architecture: bool = Field(default=False, description="NEXT_PUBLIC_USE_FUNCTIONS_ARCH.")
+    enable_function_monitoring: bool = Field(default=False, description="ENABLE_FUNCTION_MONITORING.")
+    rollout_percentage: int = Field(
+        default=0, description="FUNCTIONS_ROLLOUT_PERCENTAGE: one of the runbook stages 0, 5, 10, 25, 50, 100."
+    )
+
+    @field_validator("rollout_percentage")
+    @classmethod
+    def _stage(cls, value: int) -> int:
+        if value not in ROLLOUT_STAGES:
+            raise ValueError(f"must be one of the rollout stages {list(ROLLOUT_STAGES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _flag_consistency(self) -> FeatureFlags:
+        if self.rollout_percentage and not self.use_functions_architecture:
+            raise FieldError(
+                "rollout_percentage", "must be 0 while use_functions_architecture is false (nothing to roll out)"
+            )
+        return self
+
+
+class Reviewers(Model):
+    """Required reviewers of a deployment environment, as numeric GitHub ids."""
+
+    users: list[int] = Field(default_factory=list, max_length=6, description="User ids (`gh api users/NAME`).")
+    teams: list[int] = Field(default_factory=list, max_length=6, description="Team ids (`gh api orgs/O/teams/T`).")
+
+
+class BranchProtectionSettings(Model):
+    """Protection of `main` and `develop`."""
+
+    branches: list[str] = Field(default_factory=lambda: ["main", "develop"], description="Protected branches.")
+    required_approvals: int = Field(default=1, ge=1, le=6, description="Approving reviews needed to merge.")
+    required_checks: list[str] = Field(
+        default_factory=lambda: ["test-functions"], description="Status checks (the deploy workflow's test job)."
+    )
+    enforce_admins: bool = Field(default=True, description="Apply the rules to administrators too.")
+
+
+class OidcSettings(Model):
+    """How GitHub Actions reaches AWS: short-lived OIDC credentials, never stored keys."""
+
+    create_provider: bool = Field(
+        default=True, description="Create the account's token.actions.githubusercontent.com provider (one per account)."
+    )
+    provider_arn: Arn | None = Field(
+        default=None, description="ARN of the existing provider when create_provider is false."
+    )
+    deploy_policy_arns: list[Arn] = Field(
+        default_factory=list, description="Managed policies for a deploy role; no deploy role when empty."
+    )
+
+    @model_validator(mode="after")
+    def _provider(self) -> OidcSettings:
+        if not self.create_provider and self.provider_arn is None:
+            raise FieldError("provider_arn", "is required when create_provider is false")
+        if self.create_provider and self.provider_arn is not None:
+            raise FieldError("provider_arn", "must be empty when create_provider is true")
+        return self
+
+
+class PerformanceThresholds(Model):
+    """IF-008 performance gates, turned into k6 thresholds."""
+
+    p95_ms: float = Field(default=200, gt=0, description="95th percentile latency budget (ms).")
+    p99_ms: float = Field(default=500, gt=0, description="99th percentile latency budget (ms).")
+    error_rate_percent: float = Field(default=0.1, ge=0, le=100, description="Failed-request budget (%).")
+    throughput_rps: float = Field(default=1000, gt=0, description="Minimum sustained requests per second.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PerformanceThresholds:
+        if self.p99_ms < self.p95_ms:
+            raise FieldError("p99_ms", "must not be below p95_ms")
+        return self
+
+
+class WorkflowSettings(Model):
+    """What the committed workflow files need to know."""
+
+    manage_files: bool = Field(
+        default=False, description="Commit the workflow files and .env.example (exactly one stack should own them)."
+    )
+    staging_url: str = Field(description="Base URL of the staging app (health checks, k6).")
+    production_url: str = Field(description="Base URL of the production app (health checks).")
+    health_path: str = Field(default="/api/health", description="Health-check path that validates env vars (IF-001).")
+    node_version: str = Field(default="20", description="Node.js major version of the app.")
+    performance: PerformanceThresholds = Field(default_factory=PerformanceThresholds)  # pyright: ignore[reportArgumentType]
+
+    @field_validator("staging_url", "production_url")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        if not re.match(r"^https://[A-Za-z0-9.-]+(:\d+)?$", value):
+            raise ValueError("must be an https:// origin without a path")
+        return value
+
+
+class GitHubSettings(Model):
+    """Managed app repositories and what this stack's environment gets in them."""
+
+    owner: str = Field(description="GitHub organisation or user that owns the repositories.")
+    repositories: list[str] = Field(default_factory=list, description="Managed repositories as `owner/name`.")
+    deploy_branch: Literal["develop", "main"] = Field(description="Branch that deploys to this stack's environment.")
+    reviewers: Reviewers = Field(default_factory=Reviewers, description="Required deployment reviewers.")
+    wait_timer_minutes: int = Field(default=0, ge=0, le=43200, description="Delay before a deployment proceeds.")
+    feature_flags: FeatureFlags = Field(default_factory=FeatureFlags)  # pyright: ignore[reportArgumentType]
+    manage_repository_settings: bool = Field(
+        default=False, description="Own branch protection of the repositories (exactly one stack should)."
+    )
+    branch_protection: BranchProtectionSettings = Field(default_factory=BranchProtectionSettings)  # pyright: ignore[reportArgumentType]
+    oidc: OidcSettings = Field(default_factory=OidcSettings)  # pyright: ignore[reportArgumentType]
+    workflows: WorkflowSettings = Field(description="Workflow-file settings.")
+
+    @field_validator("owner")
+    @classmethod
+    def _owner(cls, value: str) -> str:
+        if not _OWNER.match(value):
+            raise ValueError(f"'{value}' is not a valid GitHub owner name")
+        return value
+
+    @field_validator("repositories")
+    @classmethod
+    def _repositories(cls, value: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for full_name in value:
+            owner, name = split_repository(full_name)
+            if not _OWNER.match(owner) or not _REPO.match(name) or name in (".", ".."):
+                raise ValueError(f"'{full_name}' is not a valid GitHub repository (owner/name)")
+            if full_name.lower() in seen:
+                raise ValueError(f"'{full_name}' is listed twice (GitHub names are case-insensitive)")
+            seen.add(full_name.lower())
+        return value
+
+    @model_validator(mode="after")
+    def _same_owner(self) -> GitHubSettings:
+        for full_name in self.repositories:
+            if split_repository(full_name)[0].lower() != self.owner.lower():
+                raise FieldError("repositories", f"'{full_name}' is not owned by {self.owner} (the provider's owner)")
+        return self

@@ -1,0 +1,158 @@
+"""Reads and validates the stack's configuration: the one place `pulumi.Config` is read.
+
+Every problem is collected into one `SettingsError` that names the stack file and the full key path,
+and it is raised before any resource is registered.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from .base import FieldError
+from .stack import StackSettings
+
+SECRET_KEYS = (
+    "github_token",
+    "cloudflare_api_token",
+    "slack_webhook_url",
+    "pagerduty_webhook_url",
+    "filter_to",
+    "function_id",
+    "organisation_id",
+    "supabase_db_url",
+    "supabase_access_token",
+)
+
+
+class SettingsError(pulumi.RunError):
+    """Invalid or missing stack settings. `pulumi` prints a RunError without a Python traceback."""
+
+    def __init__(self, stack_file: str, problems: list[str]) -> None:
+        self.stack_file = stack_file
+        self.problems = problems
+        lines = "\n".join(f"  {stack_file}: {p}" for p in problems)
+        super().__init__(f"invalid stack settings ({len(problems)} problem(s)):\n{lines}")
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """Secret settings, always `pulumi.Output` values marked secret."""
+
+    github_token: pulumi.Output[str]
+    cloudflare_api_token: pulumi.Output[str]
+    slack_webhook_url: pulumi.Output[str]
+    pagerduty_webhook_url: pulumi.Output[str]
+    filter_to: pulumi.Output[str]
+    function_id: pulumi.Output[str]
+    organisation_id: pulumi.Output[str]
+    supabase_db_url: pulumi.Output[str]
+    supabase_access_token: pulumi.Output[str]
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    settings: StackSettings
+    secrets: Secrets
+
+
+_MESSAGES = {
+    "greater_than_equal": "must be at least {ge}",
+    "greater_than": "must be greater than {gt}",
+    "less_than_equal": "must be at most {le}",
+    "less_than": "must be less than {lt}",
+    "missing": "is required but not set",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be a string",
+    "list_type": "must be a list",
+    "dict_type": "must be a mapping of keys to values",
+    "model_type": "must be a mapping of keys to values",
+    "too_long": "must have at most {max_length} items",
+}
+
+
+def _describe(error: ErrorDetails) -> tuple[tuple[str | int, ...], str]:
+    loc = tuple(error["loc"])
+    ctx = error.get("ctx") or {}
+    cause = ctx.get("error")
+    if isinstance(cause, FieldError):
+        return (*loc, *cause.field.split(".")), cause.message
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return loc, "unknown key (check its spelling against the settings reference in README.md)"
+    if kind == "literal_error":
+        return loc, f"must be one of {ctx.get('expected', '')}"
+    if kind in _MESSAGES:
+        return loc, _MESSAGES[kind].format(**ctx)
+    message = error["msg"]
+    if kind == "value_error" and message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    return loc, message
+
+
+def format_errors(namespace: str, exc: ValidationError) -> list[str]:
+    """One line per problem: `<namespace>:<dotted key path>: <message>`."""
+    problems = []
+    for error in exc.errors():
+        loc, message = _describe(error)
+        path = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
+        problems.append(f"{namespace}:{path}: {message}")
+    return problems
+
+
+def _parse(value: Any) -> Any:
+    """Structured values reach the program as JSON text; scalars as plain strings."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def _configured_keys(namespace: str) -> set[str]:
+    keys = set(pulumi.runtime.config.CONFIG.get()) | set(pulumi.runtime.config.get_config_env())
+    prefix = f"{namespace}:"
+    return {k[len(prefix) :] for k in keys if k.startswith(prefix)}
+
+
+def load_config() -> LoadedConfig:
+    """Validate the current stack's configuration; raise `SettingsError` listing every problem."""
+    namespace = pulumi.get_project()
+    stack_file = f"Pulumi.{pulumi.get_stack()}.yaml"
+    config = pulumi.Config(namespace)
+    problems: list[str] = []
+
+    fields = set(StackSettings.model_fields)
+    for key in sorted(_configured_keys(namespace) - fields - set(SECRET_KEYS)):
+        problems.append(f"{namespace}:{key}: unknown key (check its spelling against the settings reference)")
+
+    raw = {key: _parse(config.get(key)) for key in fields if config.get(key) is not None}
+    settings: StackSettings | None = None
+    try:
+        settings = StackSettings.model_validate(raw)
+    except ValidationError as exc:
+        problems.extend(format_errors(namespace, exc))
+
+    secret_values: dict[str, pulumi.Output[str]] = {}
+    for key in SECRET_KEYS:
+        value = config.get_secret(key)
+        if value is None:
+            problems.append(f"{namespace}:{key}: secret is not set; run `pulumi config set --secret {key} <value>`")
+        else:
+            secret_values[key] = value
+
+    if problems or settings is None:
+        raise SettingsError(stack_file, problems)
+    return LoadedConfig(settings=settings, secrets=Secrets(**secret_values))

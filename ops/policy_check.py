@@ -1,0 +1,149 @@
+"""Run the policy pack's rules offline over an evaluation, the way the engine's analyzer would.
+
+Resource rules see each custom resource's inputs; stack rules see every resource with its outputs,
+parent and dependencies. Props are deserialised and wrapped exactly as `pulumi_policy` does at runtime
+(secrets unwrapped, camelCase keys, read-only mappings that raise on unknown values).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    Policy,
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+
+from .offline import Evaluation, RecordedResource
+
+
+@dataclass(frozen=True)
+class Violation:
+    policy: str
+    enforcement: str
+    severity: str
+    urn: str
+    message: str
+
+
+def _resolve(result: Any) -> None:
+    if inspect.isawaitable(result):
+        asyncio.run(_await(result))
+
+
+async def _await(awaitable: Any) -> None:
+    await awaitable
+
+
+def _level(policy: Policy, config: Mapping[str, Any]) -> EnforcementLevel:
+    """Per-policy config first, then the policy's own level, then the pack default (advisory)."""
+    override = config.get(policy.name)
+    if isinstance(override, str):
+        return EnforcementLevel(override)
+    if isinstance(override, Mapping) and "enforcementLevel" in override:
+        return EnforcementLevel(override["enforcementLevel"])
+    level = policy.enforcement_level or EnforcementLevel.ADVISORY
+    return EnforcementLevel.MANDATORY if level == EnforcementLevel.REMEDIATE else level
+
+
+def _policy_config(policy: Policy, config: Mapping[str, Any]) -> dict[str, Any]:
+    """Schema defaults (the CLI applies them) overlaid with the team's values."""
+    values: dict[str, Any] = {}
+    schema = policy.config_schema
+    if schema is not None:
+        for key, spec in schema.properties.items():
+            if "default" in spec:
+                values[key] = spec["default"]
+    override = config.get(policy.name)
+    if isinstance(override, Mapping):
+        values.update({k: v for k, v in override.items() if k != "enforcementLevel"})
+    return values
+
+
+def _options(resource: RecordedResource) -> PolicyResourceOptions:
+    # The engine passes no retain_on_delete to policies; the offline run mirrors that.
+    return PolicyResourceOptions(
+        resource.protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], resource.parent or None
+    )
+
+
+def run_policies(
+    evaluation: Evaluation, policies: Sequence[Policy], config: Mapping[str, Any] | None = None
+) -> list[Violation]:
+    config = config or {}
+    violations: list[Violation] = []
+    custom = [r for r in evaluation.resources if r.custom]
+
+    for policy in policies:
+        level = _level(policy, config)
+        if level == EnforcementLevel.DISABLED:
+            continue
+        severity = policy.severity.value if policy.severity is not None else ""
+        policy_config = _policy_config(policy, config)
+
+        def report(
+            message: str,
+            urn: str | None = None,
+            *,
+            _p: Policy = policy,
+            _level: str = level.value,
+            _severity: str = severity,
+            _default_urn: str = "",
+        ) -> None:
+            violations.append(Violation(_p.name, _level, _severity, urn or _default_urn, message))
+
+        if isinstance(policy, ResourceValidationPolicy):
+            for resource in custom:
+                args = ResourceValidationArgs(
+                    resource.type,
+                    unknown_checking_proxy(resource.plain_inputs),
+                    resource.urn,
+                    resource.name,
+                    _options(resource),
+                    None,
+                    policy_config,
+                )
+                try:
+                    _resolve(policy.validate(args, lambda m, u=None, _r=resource.urn: report(m, u, _default_urn=_r)))
+                except UnknownValueError as exc:
+                    violations.append(
+                        Violation(policy.name, "advisory", severity, resource.urn, f"can't run during preview: {exc}")
+                    )
+                except Exception as exc:
+                    if type(exc).__name__ != "_NotApplicableError":
+                        raise
+        elif isinstance(policy, StackValidationPolicy):
+            by_urn = {
+                r.urn: PolicyResource(
+                    r.type, unknown_checking_proxy(r.plain_outputs), r.urn, r.name, _options(r), None, None, [], {}
+                )
+                for r in custom
+            }
+            for r in custom:
+                node = by_urn[r.urn]
+                node.parent = by_urn.get(r.parent)
+                node.dependencies = [by_urn[u] for u in r.depends_on if u in by_urn]
+            try:
+                _resolve(policy.validate(StackValidationArgs(list(by_urn.values()), policy_config), report))
+            except Exception as exc:
+                if type(exc).__name__ != "_NotApplicableError":
+                    raise
+    return violations
+
+
+def load_policies() -> list[Policy]:
+    from policies.catalog import ALL_POLICIES
+
+    return list(ALL_POLICIES)
