@@ -21,11 +21,22 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("bench", help="median plan time against the import floor")
 
+    docs = commands.add_parser("settings-doc", help="print (or --write into README.md) the settings reference")
+    docs.add_argument("--write", action="store_true", help="rewrite the README block")
+
     args = parser.parse_args(argv)
     if args.command == "plan":
         from .plan import run_plan
 
         return run_plan(args.stack, args.program, args.json, args.policy_config)
+    if args.command == "settings-doc":
+        from .settings_doc import render, write
+
+        if args.write:
+            write()
+        else:
+            print(render())
+        return 0
     from .bench import run_bench
 
     return run_bench()

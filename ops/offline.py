@@ -247,7 +247,7 @@ class OfflineMocks(Mocks):
     def __init__(self, region: str) -> None:
         self.region = region
 
-    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+    def call(self, args: MockCallArgs) -> dict[str, Any]:  # pyright: ignore[reportIncompatibleMethodOverride]
         token = args.token
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {
@@ -255,7 +255,7 @@ class OfflineMocks(Mocks):
                 "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/offline",
                 "userId": "AIDAOFFLINE",
                 "id": ACCOUNT_ID,
-            }, None
+            }
         if token == "aws:index/getRegion:getRegion":
             region = args.args.get("region") or self.region
             return {
@@ -264,22 +264,22 @@ class OfflineMocks(Mocks):
                 "id": region,
                 "endpoint": f"ec2.{region}.amazonaws.com",
                 "description": region,
-            }, None
+            }
         if token == "aws:index/getPartition:getPartition":
             return {
                 "partition": "aws",
                 "dnsSuffix": "amazonaws.com",
                 "id": "aws",
                 "reverseDnsPrefix": "com.amazonaws",
-            }, None
+            }
         if token == "aws:iam/getPolicyDocument:getPolicyDocument":
             text = policy_document_json(args.args)
             return {
                 "json": text,
                 "minifiedJson": json.dumps(json.loads(text), separators=(",", ":")),
                 "id": "offline",
-            }, None
-        return {}, None
+            }
+        return {}
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:  # noqa: PLR0912 - one branch per resource family
         inputs = dict(args.inputs)

@@ -7,6 +7,8 @@ and it is raised before any resource is registered.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,12 +103,21 @@ def _describe(error: ErrorDetails) -> tuple[tuple[str | int, ...], str]:
     return loc, message
 
 
+def _key_part(part: str | int) -> str:
+    """`.name` for ordinary keys, `[0]` for list positions, `["odd key"]` for anything else."""
+    if isinstance(part, int):
+        return f"[{part}]"
+    if re.fullmatch(r"[A-Za-z0-9_-]+", part):
+        return f".{part}"
+    return f"[{json.dumps(part)}]"
+
+
 def format_errors(namespace: str, exc: ValidationError) -> list[str]:
     """One line per problem: `<namespace>:<dotted key path>: <message>`."""
     problems = []
     for error in exc.errors():
         loc, message = _describe(error)
-        path = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
+        path = "".join(_key_part(p) for p in loc).lstrip(".")
         problems.append(f"{namespace}:{path}: {message}")
     return problems
 
@@ -127,23 +138,38 @@ def _configured_keys(namespace: str) -> set[str]:
     return {k[len(prefix) :] for k in keys if k.startswith(prefix)}
 
 
+def parse_settings(namespace: str, stack_file: str, raw_config: Mapping[str, Any]) -> StackSettings:
+    """Validate the project's non-secret config keys (`<key>` -> value as the engine passes it).
+
+    Pure: no Pulumi runtime needed, so it is also what the property-based tests drive.
+    """
+    problems: list[str] = []
+    fields = set(StackSettings.model_fields)
+    for key in sorted(set(raw_config) - fields - set(SECRET_KEYS)):
+        problems.append(f"{namespace}:{key}: unknown key (check its spelling against the settings reference)")
+    raw = {key: _parse(value) for key, value in raw_config.items() if key in fields and value is not None}
+    try:
+        settings = StackSettings.model_validate(raw)
+    except ValidationError as exc:
+        raise SettingsError(stack_file, problems + format_errors(namespace, exc)) from None
+    if problems:
+        raise SettingsError(stack_file, problems)
+    return settings
+
+
 def load_config() -> LoadedConfig:
     """Validate the current stack's configuration; raise `SettingsError` listing every problem."""
     namespace = pulumi.get_project()
     stack_file = f"Pulumi.{pulumi.get_stack()}.yaml"
     config = pulumi.Config(namespace)
     problems: list[str] = []
-
-    fields = set(StackSettings.model_fields)
-    for key in sorted(_configured_keys(namespace) - fields - set(SECRET_KEYS)):
-        problems.append(f"{namespace}:{key}: unknown key (check its spelling against the settings reference)")
-
-    raw = {key: _parse(config.get(key)) for key in fields if config.get(key) is not None}
     settings: StackSettings | None = None
     try:
-        settings = StackSettings.model_validate(raw)
-    except ValidationError as exc:
-        problems.extend(format_errors(namespace, exc))
+        settings = parse_settings(
+            namespace, stack_file, {key: config.get(key) for key in _configured_keys(namespace) - set(SECRET_KEYS)}
+        )
+    except SettingsError as exc:
+        problems.extend(exc.problems)
 
     secret_values: dict[str, pulumi.Output[str]] = {}
     for key in SECRET_KEYS:
