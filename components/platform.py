@@ -7,11 +7,14 @@ hands the backup roles and buckets to the workflows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-import pulumi
-
+from .alerting import Alerting
+from .backup import RPO_NOTE, BackupVault
+from .cost import CostControls
+from .dashboard import OperationsDashboard, ReplicationMetrics
+from .edge import EdgeProtection
+from .github import BackupAccess, GitHubDelivery
 from .github_oidc import (
     GitHubOidcProvider,
     backup_environment,
@@ -19,8 +22,8 @@ from .github_oidc import (
     restore_environment,
 )
 from .settings import LoadedConfig
-from .settings.base import Severity
 from .tags import register_cost_tags
+from .workflows import render_workflows
 
 
 def build_platform(config: LoadedConfig) -> dict[str, Any]:
@@ -28,27 +31,128 @@ def build_platform(config: LoadedConfig) -> dict[str, Any]:
     register_cost_tags(settings.tags, settings.environment)
     prefix = f"platform-{settings.environment}"
     outputs: dict[str, Any] = {"environment": settings.environment}
-    # Replaced by the alerting block once it lands; backup and cost take the topics from here.
-    topic_arns: Mapping[Severity, pulumi.Output[str]] = {}  # noqa: F841
 
     # [alerting]
+    # Alert topics first: alarms, backups (replication alarms) and cost notifications all target them.
+    alerting = Alerting(
+        f"{prefix}-alerting",
+        settings.alerting,
+        settings.environment,
+        slack_webhook_url=config.secrets.slack_webhook_url,
+        pagerduty_webhook_url=config.secrets.pagerduty_webhook_url,
+    )
+    topic_arns = alerting.topic_arns
+    outputs["alert_topic_arns"] = topic_arns
 
     # GitHub Actions reach AWS through OIDC; the backup jobs' roles trust exact environment subjects.
     oidc = GitHubOidcProvider(f"{prefix}-github-oidc", settings.github.oidc)
     repositories = settings.github.repositories
     # Used by the backup block for the writer/reader role trust.
-    backup_subjects = [environment_subject(r, backup_environment(settings.environment)) for r in repositories]  # noqa: F841
-    restore_subjects = [environment_subject(r, restore_environment(settings.environment)) for r in repositories]  # noqa: F841
+    backup_subjects = [environment_subject(r, backup_environment(settings.environment)) for r in repositories]
+    restore_subjects = [environment_subject(r, restore_environment(settings.environment)) for r in repositories]
     outputs["github_oidc_provider_arn"] = oidc.arn
 
     # [backup]
+    # Primary + DR backup buckets, replication (RTC 15 min), alarms, and the backup jobs' writer/reader roles.
+    backup = BackupVault(
+        f"{prefix}-backup",
+        settings.backup,
+        settings.environment,
+        alarm_topic_arns=topic_arns,
+        oidc_provider_arn=oidc.arn,
+        writer_subjects=backup_subjects,
+        reader_subjects=restore_subjects,
+    )
+    outputs["backup_primary_bucket_name"] = backup.primary_bucket_name
+    outputs["backup_primary_bucket_arn"] = backup.primary_bucket_arn
+    outputs["backup_replica_bucket_name"] = backup.replica_bucket_name
+    outputs["backup_replica_bucket_arn"] = backup.replica_bucket_arn
+    outputs["backup_primary_key_arn"] = backup.primary_key_arn
+    outputs["backup_replica_key_arn"] = backup.replica_key_arn
+    outputs["backup_replication_role_arn"] = backup.replication_role_arn
+    if backup.writer_role_arn is not None:
+        outputs["backup_writer_role_arn"] = backup.writer_role_arn
+    if backup.reader_role_arn is not None:
+        outputs["backup_reader_role_arn"] = backup.reader_role_arn
+    outputs["backup_regions"] = {"primary": backup.primary_region, "dr": backup.dr_region}
+    outputs["backup_rpo_minutes"] = backup.rpo_minutes
+    outputs["backup_rto_hours"] = backup.rto_hours
+    outputs["backup_rpo_note"] = RPO_NOTE
 
     # [cost]
+    # Depending on the alerting component waits for its topic policies (Budgets and Cost Anomaly Detection
+    # may publish only once they exist).
+    cost = CostControls(
+        f"{prefix}-cost",
+        settings.cost,
+        settings.environment,
+        topic_arns=topic_arns,
+        topic_dependencies=[alerting],
+    )
+    outputs["cost_budget_names"] = [budget.name for budget in cost.budgets.values()]
 
     # [edge]
+    # Cloudflare WAF, rate limit, security headers and TLS per zone; WAFv2 for AWS endpoints when listed.
+    edge = EdgeProtection(
+        f"{prefix}-edge",
+        settings.edge,
+        settings.environment,
+        api_token=config.secrets.cloudflare_api_token,
+    )
+    outputs["edge_waf_mode"] = edge.waf_mode
+    outputs["edge_ruleset_ids"] = edge.ruleset_ids
+    if edge.web_acl_arn is not None:
+        outputs["edge_web_acl_arn"] = edge.web_acl_arn
 
     # [github]
+    # The backup and restore-drill jobs find their buckets, roles and regions in environment variables.
+    backup_access = (
+        BackupAccess(
+            primary_bucket_name=backup.primary_bucket_name,
+            replica_bucket_name=backup.replica_bucket_name,
+            writer_role_arn=backup.writer_role_arn,
+            reader_role_arn=backup.reader_role_arn,
+            primary_region=backup.primary_region,
+            dr_region=backup.dr_region,
+            rto_hours=backup.rto_hours,
+        )
+        if backup.writer_role_arn is not None
+        else None
+    )
+    # Committed (with .env.example) only by the stack whose github.workflows.manage_files is true.
+    workflow_files = render_workflows(settings.github) if settings.github.workflows.manage_files else {}
+    delivery = GitHubDelivery(
+        f"{prefix}-github",
+        settings.github,
+        environment=settings.environment,
+        secrets=config.secrets,
+        oidc_provider_arn=oidc.arn,
+        backup=backup_access,
+        workflow_files=workflow_files,
+    )
+    outputs["github_environments"] = delivery.environment_names
+    if delivery.deploy_role_arns:
+        outputs["github_deploy_role_arns"] = delivery.deploy_role_arns
 
     # [dashboard]
+    # Drawn from the same alarm definitions, plus the backup replication and the budgets of the cost block.
+    dashboard = OperationsDashboard(
+        f"{prefix}-dashboard",
+        settings.alerting,
+        settings.environment,
+        alarm_arns=[
+            *alerting.alarm_arns.values(),
+            alerting.composite_alarm_arn,
+            *(alarm.arn for alarm in backup.alarms),
+        ],
+        replication=ReplicationMetrics(
+            source_bucket=backup.primary_bucket_name,
+            destination_bucket=backup.replica_bucket_name,
+            rule_id=backup.replication_rule_id,
+            region=backup.primary_region,
+        ),
+        budgets=settings.cost.budgets,
+    )
+    outputs["dashboard_name"] = dashboard.dashboard_name
 
     return outputs

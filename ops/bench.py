@@ -36,3 +36,51 @@ def run_bench() -> int:
     verdict = "within" if ratio <= TARGET_RATIO else "over"
     print(f"ratio: {ratio:.2f} ({verdict} the {TARGET_RATIO} target)")
     return 0
+
+
+def github_scale(repositories: int = 50, stack: str = "production", runs: int = 3) -> list[str]:
+    """Plan time and resource count of `stack` as it is and with `repositories` managed repositories.
+
+    The stack file of a throwaway program copy lists `lodgetix`-style names `<owner>/app-00`...; each
+    repository adds the same GitHub resources, so the time should grow roughly linearly with the count.
+    """
+    import json
+    import shutil
+    import tempfile
+
+    import yaml
+
+    def measure(program: Path) -> tuple[float, int]:
+        samples, count = [], 0
+        for _ in range(runs):
+            start = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-m", "ops", "plan", "--stack", stack, "--program", str(program), "--json"],
+                cwd=REPO_ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            samples.append(time.perf_counter() - start)
+            count = len(json.loads(done.stdout)["resources"])
+        return statistics.median(samples), count
+
+    with tempfile.TemporaryDirectory() as tmp:
+        program = Path(tmp)
+        shutil.copy(REPO_ROOT / "Pulumi.yaml", program)
+        shutil.copy(REPO_ROOT / "__main__.py", program)
+        shutil.copytree(REPO_ROOT / "components", program / "components", ignore=shutil.ignore_patterns("__pycache__"))
+        document = yaml.safe_load((REPO_ROOT / f"Pulumi.{stack}.yaml").read_text())
+        github = document["config"]["functions-platform:github"]
+        base_count = len(github["repositories"])
+        github["repositories"] = [f"{github['owner']}/app-{i:02d}" for i in range(repositories)]
+        (program / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+        base_seconds, base_resources = measure(REPO_ROOT)
+        scaled_seconds, scaled_resources = measure(program)
+    per_repository = (scaled_seconds - base_seconds) / max(repositories - base_count, 1)
+    return [
+        f"ops plan --stack {stack}, {base_count} repositories: {base_seconds:.2f} s, {base_resources} resources",
+        f"ops plan --stack {stack}, {repositories} repositories: {scaled_seconds:.2f} s, {scaled_resources} resources",
+        f"per added repository: {per_repository * 1000:.0f} ms, "
+        f"{(scaled_resources - base_resources) / max(repositories - base_count, 1):.1f} resources (median of {runs})",
+    ]

@@ -12,6 +12,7 @@ Secrets: a `secure:` value in the stack file cannot be decrypted without the CLI
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import runpy
@@ -196,6 +197,11 @@ def stack_config(program_dir: Path, project: dict[str, Any], stack: str) -> tupl
 # Mocks: realistic answers for resources and invokes
 
 
+def _digest(name: str) -> str:
+    """A stable fake id: the same program gives the same plan in every process."""
+    return hashlib.sha256(name.encode()).hexdigest()
+
+
 def _service_of(type_: str) -> str:
     module = type_.split(":")[1].split("/", maxsplit=1)[0]
     return {"cloudwatch": "cloudwatch", "costexplorer": "ce", "sns": "sns", "kms": "kms"}.get(module, module)
@@ -300,7 +306,7 @@ class OfflineMocks(Mocks):
                 bucketDomainName=f"{bucket}.s3.amazonaws.com",
             )
         elif type_ == "aws:kms/key:Key":
-            resource_id = f"mrk-{abs(hash(name)) % 10**12:012d}"
+            resource_id = f"mrk-{_digest(name)[:32]}"
             outputs.update(keyId=resource_id, arn=f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{resource_id}")
         elif type_ == "aws:kms/alias:Alias":
             outputs.update(arn=f"arn:aws:kms:{region}:{ACCOUNT_ID}:{inputs.get('name', name)}")
@@ -338,7 +344,7 @@ class OfflineMocks(Mocks):
         elif type_ == "github:index/repositoryFile:RepositoryFile":
             outputs.update(commitSha="0" * 40, sha="1" * 40)
         elif type_.startswith("cloudflare:"):
-            resource_id = f"{abs(hash(name)) % 16**32:032x}"
+            resource_id = _digest(name)[:32]
         outputs.setdefault("id", resource_id)
         return resource_id, outputs
 

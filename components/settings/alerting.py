@@ -10,10 +10,16 @@ from pydantic import Field, field_validator, model_validator
 from .base import Email, FieldError, Model, Severity
 
 STANDARD_STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
-# CloudWatch percentiles: p0..p100 with up to two decimals (p95, p99.9).
-_PERCENTILE = re.compile(r"^p(100|\d{1,2})(\.\d{1,2})?$")
+# CloudWatch percentiles (ExtendedStatistic): p0 to p100 with at most two decimals (p95, p99.9), lowercase p.
+_PERCENTILE = re.compile(r"^p(100(\.00?)?|\d{1,2}(\.\d{1,2})?)$")
 _METRIC_ID = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
 _ALARM_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+# Id of the metric-math expression among an alarm's metric queries; metric ids may not take it.
+EXPRESSION_ID = "expression"
+# Name of the composite alarm built from `service_unavailable_alarms`; alarm definitions may not take it.
+SERVICE_UNAVAILABLE = "service-unavailable"
+# CloudWatch: evaluation_periods x period may not exceed one day.
+_MAX_EVALUATION_SECONDS = 86400
 
 Comparison = Literal[
     "GreaterThanThreshold",
@@ -29,8 +35,20 @@ def check_statistic(value: str) -> str:
         return value
     raise ValueError(
         f"'{value}' is not a CloudWatch statistic: use one of {', '.join(STANDARD_STATISTICS)} "
-        "or a percentile written pNN or pNN.N (for example p95, p99.9)"
+        "or a percentile: lowercase p, 0 to 100, at most two decimals (for example p95, p99.9)"
     )
+
+
+def is_percentile(statistic: str) -> bool:
+    """Percentiles go to `extended_statistic`; the five standard statistics to `statistic`."""
+    return statistic not in STANDARD_STATISTICS
+
+
+def _unique(values: list[Severity]) -> list[Severity]:
+    repeated = sorted({v for v in values if values.count(v) > 1})
+    if repeated:
+        raise ValueError(f"lists a severity more than once: {', '.join(repeated)}")
+    return values
 
 
 def check_period(value: int) -> int:
@@ -67,6 +85,8 @@ class MetricMath(Model):
         for metric_id in value:
             if not _METRIC_ID.match(metric_id):
                 raise ValueError(f"metric id '{metric_id}' must start with a lowercase letter")
+            if metric_id == EXPRESSION_ID:
+                raise ValueError(f"metric id '{EXPRESSION_ID}' is reserved for the expression itself")
         return value
 
     @model_validator(mode="after")
@@ -118,6 +138,8 @@ class AlarmDefinition(Model):
             raise FieldError("metric", "set exactly one of `metric` or `math`")
         if self.datapoints_to_alarm is not None and not 1 <= self.datapoints_to_alarm <= self.evaluation_periods:
             raise FieldError("datapoints_to_alarm", "must be between 1 and evaluation_periods")
+        if self.period * self.evaluation_periods > _MAX_EVALUATION_SECONDS:
+            raise FieldError("evaluation_periods", "evaluation_periods x period may not exceed one day (86400 s)")
         return self
 
 
@@ -144,8 +166,8 @@ def _runbook_alarms() -> list[AlarmDefinition]:
         ),
         AlarmDefinition(
             name="function-duration-p95",
-            description="Function execution time p95 above 3 s (IF-005).",
-            severity="medium",
+            description="Function execution time p95 above 3 s (IF-005). Check slow queries and the pooler.",
+            severity="high",  # alert tiers: slowness is high; medium is resource usage
             metric=MetricSpec(metric_name="FunctionDuration", statistic="p95"),
             threshold=3000,
             evaluation_periods=5,
@@ -190,7 +212,12 @@ class EmailSubscription(Model):
     """An email address and the severities it receives."""
 
     address: Email = Field(description="Email address (confirmed by its owner after the first `up`).")
-    severities: list[Severity] = Field(description="Severities delivered to this address.")
+    severities: list[Severity] = Field(min_length=1, description="Severities delivered to this address.")
+
+    @field_validator("severities")
+    @classmethod
+    def _severities(cls, value: list[Severity]) -> list[Severity]:
+        return _unique(value)
 
 
 class AlertingSettings(Model):
@@ -213,7 +240,23 @@ class AlertingSettings(Model):
         default_factory=lambda: ["function-error-rate", "database-connection-failures"],
         description="Alarms whose ALARM state (any of them) raises the critical `service-unavailable` composite.",
     )
-    dashboard_name: str = Field(default="functions-platform", description="CloudWatch dashboard name prefix.")
+    dashboard_name: str = Field(
+        default="functions-platform",
+        pattern=r"^[A-Za-z0-9_-]{1,200}$",
+        description="CloudWatch dashboard name prefix (the environment is appended).",
+    )
+
+    @field_validator("metric_namespace")
+    @classmethod
+    def _namespace(cls, value: str) -> str:
+        if not value or value.startswith("AWS/") or len(value) > 255:
+            raise ValueError("must be a custom namespace (1-255 characters, not starting with AWS/)")
+        return value
+
+    @field_validator("slack_severities", "pagerduty_severities")
+    @classmethod
+    def _severities(cls, value: list[Severity]) -> list[Severity]:
+        return _unique(value)
 
     @model_validator(mode="after")
     def _cross_field(self) -> AlertingSettings:
@@ -221,6 +264,13 @@ class AlertingSettings(Model):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise FieldError("alarms", f"alarm names must be unique; repeated: {', '.join(duplicates)}")
+        if SERVICE_UNAVAILABLE in names:
+            raise FieldError("alarms", f"'{SERVICE_UNAVAILABLE}' is the composite alarm's name; choose another")
+        addresses = [e.address.lower() for e in self.emails]
+        if len(set(addresses)) != len(addresses):
+            raise FieldError("emails", "each address may appear once; list all its severities there")
+        if not self.service_unavailable_alarms:
+            raise FieldError("service_unavailable_alarms", "needs at least one alarm for the critical composite")
         unknown = [n for n in self.service_unavailable_alarms if n not in names]
         if unknown:
             raise FieldError("service_unavailable_alarms", f"names unknown alarm(s): {', '.join(unknown)}")

@@ -7,9 +7,21 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import Arn, AwsRegion, FieldError, Model
+from .base import Arn, AwsRegion, Environment, FieldError, Model, Severity
 
 _BUCKET_PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{1,40}[a-z0-9]$")
+_MAX_BUCKET_NAME = 63  # S3 bucket-name limit
+_LONGEST_ENVIRONMENT: Environment = "production"
+
+
+def backup_bucket_name(prefix: str, environment: Environment, region: str) -> str:
+    """Name of a backup bucket: `<prefix>-<env>-backups-<region>`."""
+    return f"{prefix}-{environment}-backups-{region}"
+
+
+def access_log_bucket_name(prefix: str, environment: Environment, region: str) -> str:
+    """Name of a server-access-log bucket; `-access-logs` marks it as a log bucket for people and policies."""
+    return f"{prefix}-{environment}-access-logs-{region}"
 
 
 class RetentionSettings(Model):
@@ -20,6 +32,11 @@ class RetentionSettings(Model):
     monthly_days: int = Field(default=365, ge=1, description="Days a `monthly/` dump is kept (12 months).")
     incremental_days: int | None = Field(
         default=None, ge=1, description="Days an `incremental/` dump is kept; defaults to `daily_days`."
+    )
+    pre_migration_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="Days a `pre-migration/` dump (IF-003, taken before each database migration) is kept; defaults to `weekly_days`.",
     )
     noncurrent_days: int = Field(default=7, ge=1, description="Days a replaced or deleted object version is kept.")
     abort_multipart_days: int = Field(
@@ -39,6 +56,20 @@ class RetentionSettings(Model):
     def incremental(self) -> int:
         return self.incremental_days or self.daily_days
 
+    @property
+    def pre_migration(self) -> int:
+        return self.pre_migration_days or self.weekly_days
+
+    def tiers(self) -> dict[str, int]:
+        """Days each tier prefix is kept, in the order the lifecycle rules are written."""
+        return {
+            "daily/": self.daily_days,
+            "weekly/": self.weekly_days,
+            "monthly/": self.monthly_days,
+            "incremental/": self.incremental,
+            "pre-migration/": self.pre_migration,
+        }
+
 
 class TransitionSettings(Model):
     """Moves to cheaper storage classes where the retention makes them pay."""
@@ -49,8 +80,12 @@ class TransitionSettings(Model):
 
     @model_validator(mode="after")
     def _ordered(self) -> TransitionSettings:
-        if self.glacier_ir_after_days <= self.standard_ia_after_days:
-            raise FieldError("glacier_ir_after_days", "must be later than standard_ia_after_days")
+        # Standard-IA bills at least 30 days, so leaving it earlier than that never saves money.
+        if self.glacier_ir_after_days < self.standard_ia_after_days + 30:
+            raise FieldError(
+                "glacier_ir_after_days",
+                "must be at least 30 days after standard_ia_after_days (Standard-IA bills 30 days minimum)",
+            )
         return self
 
 
@@ -78,6 +113,13 @@ class BackupSettings(Model):
     )
     transitions: TransitionSettings = Field(default_factory=TransitionSettings)  # pyright: ignore[reportArgumentType]
     object_lock: ObjectLockSettings = Field(default_factory=ObjectLockSettings)  # pyright: ignore[reportArgumentType]
+    replicate_delete_markers: bool = Field(
+        default=False,
+        description="Replicate delete markers to the DR replica. Off: a delete on the primary leaves the replica intact.",
+    )
+    replication_alarm_severity: Severity = Field(
+        default="high", description="Alert tier of the replication alarms (RPO at risk, not an outage)."
+    )
     access_log_days: int = Field(default=90, ge=1, description="Days the S3 server access logs are kept.")
     protect: bool = Field(
         default=False,
@@ -111,4 +153,17 @@ class BackupSettings(Model):
             raise FieldError("dr_region", f"must differ from primary_region ({self.primary_region})")
         if self.protect and self.force_destroy:
             raise FieldError("force_destroy", "cannot be true while protect is true")
+        shortest = min(self.retention.daily_days, self.retention.incremental)
+        if self.object_lock.enabled and self.object_lock.retention_days > shortest:
+            raise FieldError(
+                "object_lock.retention_days",
+                f"must not exceed the shortest tier retention ({shortest} days): locked versions would outlive their tier",
+            )
+        for region in (self.primary_region, self.dr_region):
+            longest = access_log_bucket_name(self.bucket_prefix, _LONGEST_ENVIRONMENT, region)
+            if len(longest) > _MAX_BUCKET_NAME:
+                raise FieldError(
+                    "bucket_prefix",
+                    f"too long: bucket name {longest!r} would exceed {_MAX_BUCKET_NAME} characters",
+                )
         return self

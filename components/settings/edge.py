@@ -38,6 +38,37 @@ CLOUDFLARE_DURATIONS = (
 PERIOD_MAX = {"free": 10, "pro": 60, "business": 600, "enterprise": 65535}
 TIMEOUT_MAX = {"free": 10, "pro": 3600, "business": 86400, "enterprise": 86400}
 CHALLENGE_ACTIONS = ("challenge", "js_challenge", "managed_challenge")
+# The `log` action (rate limiting, custom rules, managed-rule overrides) is Enterprise-only.
+LOG_PLANS = ("enterprise",)
+# Custom rules (http_request_firewall_custom) each plan allows per zone.
+CUSTOM_RULES_MAX = {"free": 5, "pro": 20, "business": 100, "enterprise": 1000}
+# Retention values CloudWatch Logs accepts (days).
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
+# hstspreload.org refuses a preload request with a shorter max-age.
+HSTS_PRELOAD_MIN_AGE = 31536000
 
 _ZONE_ID = re.compile(r"^[0-9a-f]{32}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -81,6 +112,14 @@ class ManagedWafSettings(Model):
         default=40, description="OWASP anomaly score that blocks: 25 high, 40 medium, 60 low sensitivity."
     )
     owasp_paranoia_level: int = Field(default=1, ge=1, le=4, description="OWASP paranoia level 1-4.")
+    monitor_fallback: Literal["disabled", "managed_challenge"] = Field(
+        default="disabled",
+        description=(
+            "Monitor mode on plans without the Enterprise-only log action: `disabled` deploys the managed "
+            "rulesets with their execute rules switched off (nothing blocked, nothing logged); "
+            "`managed_challenge` challenges matches instead (events recorded, but non-browser clients fail)."
+        ),
+    )
 
 
 class RateLimitSettings(Model):
@@ -148,6 +187,9 @@ class HeaderSettings(Model):
             if not re.match(r"^[a-z-]+$", directive):
                 raise FieldError(f"csp.{directive}", f"'{directive}' is not a CSP directive name")
             for source in sources:
+                # A separator inside a source would smuggle extra directives into the header.
+                if not source or re.search(r"[\s;,]", source):
+                    raise FieldError(f"csp.{directive}", f"'{source}' is not a single CSP source")
                 if source == "'unsafe-inline'" and not self.allow_unsafe_inline:
                     raise FieldError(f"csp.{directive}", "'unsafe-inline' needs allow_unsafe_inline: true")
                 if source == "'unsafe-eval'" and not self.allow_unsafe_eval:
@@ -156,6 +198,12 @@ class HeaderSettings(Model):
                     self.allow_wildcard_sources
                 ):
                     raise FieldError(f"csp.{directive}", f"wildcard source {source} needs allow_wildcard_sources: true")
+        if self.hsts_preload and not self.hsts_include_subdomains:
+            raise FieldError("hsts_preload", "needs hsts_include_subdomains: true (HSTS preload list requirement)")
+        if self.hsts_preload and self.hsts_max_age_seconds < HSTS_PRELOAD_MIN_AGE:
+            raise FieldError(
+                "hsts_preload", f"needs hsts_max_age_seconds of at least {HSTS_PRELOAD_MIN_AGE} (one year)"
+            )
         return self
 
 
@@ -179,6 +227,20 @@ class AwsWafSettings(Model):
         default=500, ge=10, description="Requests per IP per 5 minutes (rate-based rule)."
     )
     log_retention_days: int = Field(default=90, ge=1, description="Days the `aws-waf-logs-` log group keeps WAF logs.")
+    log_kms_key_arn: Arn | None = Field(
+        default=None,
+        description=(
+            "Customer KMS key for the WAF log group (its key policy must let `logs.<region>.amazonaws.com` use it); "
+            "unset: CloudWatch Logs' own encryption at rest."
+        ),
+    )
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention(cls, value: int) -> int:
+        if value not in LOG_RETENTION_DAYS:
+            raise ValueError(f"must be one of the CloudWatch Logs retention values {list(LOG_RETENTION_DAYS)}")
+        return value
 
 
 class EdgeSettings(Model):
@@ -194,6 +256,23 @@ class EdgeSettings(Model):
     @model_validator(mode="after")
     def _plan_limits(self) -> EdgeSettings:
         for zone in self.zones:
+            if self.rate_limit.action == "log" and zone.plan not in LOG_PLANS:
+                raise FieldError(
+                    "rate_limit.action",
+                    f"log is available only on the enterprise plan; {zone.name} is on the {zone.plan} plan "
+                    "(use block or a challenge action)",
+                )
+            for index, rule in enumerate(self.custom_rules):
+                if rule.action == "log" and zone.plan not in LOG_PLANS:
+                    raise FieldError(
+                        f"custom_rules.{index}.action",
+                        f"log is available only on the enterprise plan; {zone.name} is on the {zone.plan} plan",
+                    )
+            if len(self.custom_rules) > CUSTOM_RULES_MAX[zone.plan]:
+                raise FieldError(
+                    "custom_rules",
+                    f"the {zone.plan} plan of {zone.name} allows at most {CUSTOM_RULES_MAX[zone.plan]} custom rules",
+                )
             periods = allowed_periods(zone.plan)
             if self.rate_limit.period_seconds not in periods:
                 raise FieldError(

@@ -3,22 +3,53 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, StrictInt, field_validator, model_validator
 
-from .base import Arn, FieldError, Model
+from .base import Arn, AwsRegion, FieldError, Model
 
 # GitHub: owner 1-39 alphanumerics or single hyphens; repository names of letters, digits, . _ - (not . or ..).
 _OWNER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 _REPO = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+# Values that the workflows write into YAML and shell environments: keep them to safe characters.
+_PATH = re.compile(r"^/[A-Za-z0-9._~/%-]*$")
+_CRON_FIELD = r"[0-9*/,-]+"
+_CRON = re.compile(rf"^{_CRON_FIELD}( {_CRON_FIELD}){{4}}$")
+_IMAGE = re.compile(r"^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?$")
 
 ROLLOUT_STAGES = (0, 5, 10, 25, 50, 100)
+
+# The branch GitHub runs scheduled workflows on and where the managed files are committed.
+DEFAULT_BRANCH = "main"
 
 
 def split_repository(full_name: str) -> tuple[str, str]:
     owner, _, name = full_name.partition("/")
     return owner, name
+
+
+def _repository(full_name: str) -> str:
+    owner, slash, name = full_name.partition("/")
+    if not slash or not _OWNER.match(owner) or not _REPO.match(name) or name in (".", ".."):
+        raise ValueError(f"'{full_name}' is not a repository name GitHub accepts (owner/name)")
+    return full_name
+
+
+RepositoryName = Annotated[str, AfterValidator(_repository)]
+_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$")
+
+
+def _policy_arn(value: str) -> str:
+    if not _POLICY_ARN.match(value):
+        raise ValueError(f"'{value}' is not an IAM managed policy ARN (arn:aws:iam::<account or aws>:policy/<name>)")
+    return value
+
+
+# Customer-managed (`<account>`) or AWS-managed (`aws`) policy.
+PolicyArn = Annotated[str, AfterValidator(_policy_arn)]
+# GitHub's REST ids are positive integers; strict, so `true` or "123" is not silently taken for an id.
+GitHubId = Annotated[StrictInt, Field(gt=0)]
 
 
 class FeatureFlags(Model):
@@ -49,19 +80,34 @@ class FeatureFlags(Model):
 class Reviewers(Model):
     """Required reviewers of a deployment environment, as numeric GitHub ids."""
 
-    users: list[int] = Field(default_factory=list, max_length=6, description="User ids (`gh api users/NAME`).")
-    teams: list[int] = Field(default_factory=list, max_length=6, description="Team ids (`gh api orgs/O/teams/T`).")
+    users: list[GitHubId] = Field(default_factory=list, max_length=6, description="User ids (`gh api users/NAME`).")
+    teams: list[GitHubId] = Field(default_factory=list, max_length=6, description="Team ids (`gh api orgs/O/teams/T`).")
 
 
 class BranchProtectionSettings(Model):
     """Protection of `main` and `develop`."""
 
-    branches: list[str] = Field(default_factory=lambda: ["main", "develop"], description="Protected branches.")
+    branches: list[str] = Field(
+        default_factory=lambda: ["main", "develop"], min_length=1, description="Protected branches."
+    )
     required_approvals: int = Field(default=1, ge=1, le=6, description="Approving reviews needed to merge.")
     required_checks: list[str] = Field(
-        default_factory=lambda: ["test-functions"], description="Status checks (the deploy workflow's test job)."
+        default_factory=lambda: ["test-functions"],
+        min_length=1,
+        description="Status checks (the deploy workflow's test job).",
     )
+    conversation_resolution: bool = Field(default=True, description="Every review thread resolved before merging.")
     enforce_admins: bool = Field(default=True, description="Apply the rules to administrators too.")
+
+    @field_validator("branches", "required_checks")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if not item.strip():
+                raise ValueError("must not contain an empty name")
+        if len(set(value)) != len(value):
+            raise ValueError("must not list a name twice")
+        return value
 
 
 class OidcSettings(Model):
@@ -73,7 +119,7 @@ class OidcSettings(Model):
     provider_arn: Arn | None = Field(
         default=None, description="ARN of the existing provider when create_provider is false."
     )
-    deploy_policy_arns: list[Arn] = Field(
+    deploy_policy_arns: list[PolicyArn] = Field(
         default_factory=list, description="Managed policies for a deploy role; no deploy role when empty."
     )
 
@@ -93,6 +139,23 @@ class PerformanceThresholds(Model):
     p99_ms: float = Field(default=500, gt=0, description="99th percentile latency budget (ms).")
     error_rate_percent: float = Field(default=0.1, ge=0, le=100, description="Failed-request budget (%).")
     throughput_rps: float = Field(default=1000, gt=0, description="Minimum sustained requests per second.")
+    duration_seconds: int = Field(default=120, ge=10, le=3600, description="Length of the k6 load run (s).")
+    max_virtual_users: int = Field(
+        default=1000, ge=1, le=10000, description="Upper bound of k6 virtual users that sustain the arrival rate."
+    )
+    paths: list[str] = Field(
+        default_factory=lambda: ["/api/health"],
+        min_length=1,
+        description="Paths of the staging app that the k6 run requests in turn.",
+    )
+
+    @field_validator("paths")
+    @classmethod
+    def _paths(cls, value: list[str]) -> list[str]:
+        for path in value:
+            if not _PATH.match(path):
+                raise ValueError(f"'{path}' is not an absolute URL path (starting with /, no spaces or quotes)")
+        return value
 
     @model_validator(mode="after")
     def _ordered(self) -> PerformanceThresholds:
@@ -112,6 +175,20 @@ class WorkflowSettings(Model):
     health_path: str = Field(default="/api/health", description="Health-check path that validates env vars (IF-001).")
     node_version: str = Field(default="20", description="Node.js major version of the app.")
     performance: PerformanceThresholds = Field(default_factory=PerformanceThresholds)  # pyright: ignore[reportArgumentType]
+    performance_schedule: str = Field(
+        default="0 4 * * *", description="Cron (UTC) of the scheduled k6 run against staging, besides after deploys."
+    )
+    restore_drill_schedule: str = Field(
+        default="0 5 1 * *", description="Cron (UTC) of the monthly restore drill (IF-009 monthly recovery drills)."
+    )
+    restore_drill_image: str = Field(
+        default="supabase/postgres:17.4.1.055",
+        description="Image of the throwaway Postgres the drill restores into (Supabase's, so its roles and schemas exist).",
+    )
+    aws_region: AwsRegion = Field(
+        default="us-east-1",
+        description="Region of the deploy role's credentials (only used when a deploy role exists).",
+    )
 
     @field_validator("staging_url", "production_url")
     @classmethod
@@ -120,12 +197,42 @@ class WorkflowSettings(Model):
             raise ValueError("must be an https:// origin without a path")
         return value
 
+    @field_validator("health_path")
+    @classmethod
+    def _health_path(cls, value: str) -> str:
+        if not _PATH.match(value):
+            raise ValueError("must be an absolute URL path (starting with /, no spaces or quotes)")
+        return value
+
+    @field_validator("node_version")
+    @classmethod
+    def _node_version(cls, value: str) -> str:
+        if not re.match(r"^\d+(\.\d+){0,2}$", value):
+            raise ValueError("must be a Node.js version such as 20 or 20.11.1")
+        return value
+
+    @field_validator("performance_schedule", "restore_drill_schedule")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        if not _CRON.match(value):
+            raise ValueError("must be a five-field cron expression (minute hour day month weekday), in UTC")
+        return value
+
+    @field_validator("restore_drill_image")
+    @classmethod
+    def _image(cls, value: str) -> str:
+        if not _IMAGE.match(value) or value.endswith(":latest") or ":" not in value.rsplit("/", 1)[-1]:
+            raise ValueError("must be an image with an explicit tag or digest (not latest), e.g. postgres:17")
+        return value
+
 
 class GitHubSettings(Model):
     """Managed app repositories and what this stack's environment gets in them."""
 
     owner: str = Field(description="GitHub organisation or user that owns the repositories.")
-    repositories: list[str] = Field(default_factory=list, description="Managed repositories as `owner/name`.")
+    repositories: list[RepositoryName] = Field(
+        default_factory=list, description="Managed repositories as `owner/name`."
+    )
     deploy_branch: Literal["develop", "main"] = Field(description="Branch that deploys to this stack's environment.")
     reviewers: Reviewers = Field(default_factory=Reviewers, description="Required deployment reviewers.")
     wait_timer_minutes: int = Field(default=0, ge=0, le=43200, description="Delay before a deployment proceeds.")
@@ -149,9 +256,6 @@ class GitHubSettings(Model):
     def _repositories(cls, value: list[str]) -> list[str]:
         seen: set[str] = set()
         for full_name in value:
-            owner, name = split_repository(full_name)
-            if not _OWNER.match(owner) or not _REPO.match(name) or name in (".", ".."):
-                raise ValueError(f"'{full_name}' is not a valid GitHub repository (owner/name)")
             if full_name.lower() in seen:
                 raise ValueError(f"'{full_name}' is listed twice (GitHub names are case-insensitive)")
             seen.add(full_name.lower())
@@ -162,4 +266,13 @@ class GitHubSettings(Model):
         for full_name in self.repositories:
             if split_repository(full_name)[0].lower() != self.owner.lower():
                 raise FieldError("repositories", f"'{full_name}' is not owned by {self.owner} (the provider's owner)")
+        protects_default = self.manage_repository_settings and DEFAULT_BRANCH in self.branch_protection.branches
+        if self.workflows.manage_files and protects_default and self.branch_protection.enforce_admins:
+            # The files are committed straight to the default branch; GitHub refuses that push when the
+            # protection also binds admins (no status check can have run on the new commit).
+            raise FieldError(
+                "branch_protection.enforce_admins",
+                f"must be false while workflows.manage_files commits to the protected {DEFAULT_BRANCH} branch"
+                " (the stack's admin token pushes the managed files directly)",
+            )
         return self

@@ -89,7 +89,7 @@ def _describe(error: ErrorDetails) -> tuple[tuple[str | int, ...], str]:
     ctx = error.get("ctx") or {}
     cause = ctx.get("error")
     if isinstance(cause, FieldError):
-        return (*loc, *cause.field.split(".")), cause.message
+        return (*loc, *(int(p) if p.isdigit() else p for p in cause.field.split("."))), cause.message
     kind = error["type"]
     if kind == "extra_forbidden":
         return loc, "unknown key (check its spelling against the settings reference in README.md)"

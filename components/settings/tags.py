@@ -9,8 +9,12 @@ from pydantic import Field, field_validator
 from .base import Model
 
 # The tag keys every taggable AWS resource carries; budgets may filter on these only.
-COST_TAG_KEYS = ("project", "environment", "component", "owner", "cost-center")
-_TAG_VALUE = re.compile(r"^[\w .:/=+\-@]{1,256}$")
+# `component` is the platform area that created a resource (filled in by the program); `feature` is the
+# product feature it serves (IF-012 "function-level cost attribution"), so one feature can be budgeted
+# across areas and across the app's own resources that carry the same tag.
+COST_TAG_KEYS = ("project", "environment", "component", "owner", "cost-center", "feature")
+TAG_VALUE = re.compile(r"^[\w .:/=+\-@]{1,256}$")
+TAG_VALUE_RULE = "must be 1-256 characters of letters, digits, spaces and _ . : / = + - @"
 
 
 class TagSettings(Model):
@@ -19,10 +23,14 @@ class TagSettings(Model):
     project: str = Field(default="functions-platform", description="Value of the `project` tag.")
     owner: str = Field(description="Team that owns the resources (`owner` tag).")
     cost_center: str = Field(description="Finance cost centre (`cost-center` tag).")
+    feature: str = Field(
+        default="functions",
+        description="Product feature the stack's resources serve (`feature` tag); a resource may set its own.",
+    )
 
-    @field_validator("project", "owner", "cost_center")
+    @field_validator("project", "owner", "cost_center", "feature")
     @classmethod
     def _valid_tag_value(cls, value: str) -> str:
-        if not _TAG_VALUE.match(value):
-            raise ValueError("must be 1-256 characters of letters, digits, spaces and _ . : / = + - @")
+        if not TAG_VALUE.match(value):
+            raise ValueError(TAG_VALUE_RULE)
         return value

@@ -1,0 +1,360 @@
+"""BackupVault: KMS-encrypted, versioned backup buckets in the primary and DR regions with replication.
+
+Runbook IF-009 (retention tiers, cross-region copies), IF-010 (RPO 1 h / RTO 4 h, us-east-1 primary,
+us-west-2 DR) and IF-003 (a `pre-migration/` tier for the dump taken before each database migration).
+
+Object Lock: `object_lock_enabled` is a create-time property of a bucket. Turning
+`backup.object_lock.enabled` on for buckets that already exist does not lock them in place: the provider
+replaces the bucket (a new, empty bucket), which `protect` refuses in production. Locking existing
+backups needs a new bucket and a copy (or AWS's procedure for enabling Object Lock on an existing
+bucket, outside this program), then an import.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components.github_oidc import trust_policy
+from components.settings.backup import BackupSettings, access_log_bucket_name, backup_bucket_name
+from components.settings.base import Environment, Severity
+
+from . import documents
+from .alarms import replication_alarms
+from .buckets import (
+    SecureBucket,
+    apply_lifecycle,
+    apply_policy,
+    encrypt_with_kms,
+    encrypt_with_s3_managed_keys,
+    log_to,
+    secure_bucket,
+)
+from .lifecycle import access_log_rules, tier_rules
+
+REPLICATION_RULE_ID = "backups-to-dr"
+RTC_MINUTES = 15  # the only value S3 Replication Time Control accepts
+RPO_NOTE = (
+    "S3 Replication Time Control copies 99.99% of objects to the DR region within 15 minutes "
+    "(SLA-backed); that is what keeps the RPO. The replication alarms fire when it does not."
+)
+
+
+class BackupVault(pulumi.ComponentResource):
+    """Primary and DR backup buckets, their keys, replication, alarms, and the backup jobs' roles."""
+
+    primary_bucket_name: pulumi.Output[str]
+    primary_bucket_arn: pulumi.Output[str]
+    replica_bucket_name: pulumi.Output[str]
+    replica_bucket_arn: pulumi.Output[str]
+    primary_key_arn: pulumi.Output[str]
+    replica_key_arn: pulumi.Output[str]
+    replication_role_arn: pulumi.Output[str]
+    writer_role_arn: pulumi.Output[str] | None
+    reader_role_arn: pulumi.Output[str] | None
+    replication_rule_id: str
+    primary_region: str
+    dr_region: str
+    rpo_minutes: int
+    rto_hours: int
+    tier_prefixes: list[str]
+    alarms: list[aws.cloudwatch.MetricAlarm]
+
+    def __init__(
+        self,
+        name: str,
+        settings: BackupSettings,
+        environment: Environment,
+        *,
+        alarm_topic_arns: Mapping[Severity, pulumi.Input[str]],
+        oidc_provider_arn: pulumi.Input[str],
+        writer_subjects: Sequence[str],
+        reader_subjects: Sequence[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("platform:backup:BackupVault", name, None, opts)
+        self._name = name
+        self._settings = settings
+        self.primary_region = settings.primary_region
+        self.dr_region = settings.dr_region
+        self.rpo_minutes = settings.rpo_minutes
+        self.rto_hours = settings.rto_hours
+        self.replication_rule_id = REPLICATION_RULE_ID
+        self.tier_prefixes = list(settings.retention.tiers())
+        account_id = aws.get_caller_identity_output().account_id
+        partition = aws.get_partition_output().partition
+
+        prefix = settings.bucket_prefix
+        primary = self._bucket(
+            "primary", backup_bucket_name(prefix, environment, self.primary_region), self.primary_region
+        )
+        replica = self._bucket("replica", backup_bucket_name(prefix, environment, self.dr_region), self.dr_region)
+
+        replication_role = aws.iam.Role(
+            f"{name}-replication",
+            description="S3 replication of the backup bucket to the DR region",
+            assume_role_policy=pulumi.Output.all(account_id, primary.arn).apply(
+                lambda v: json.dumps(documents.replication_trust_policy(v[0], v[1]))
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        writer_role = self._github_role(
+            "writer", "Backup job: writes dumps to the primary", oidc_provider_arn, writer_subjects
+        )
+        reader_role = self._github_role(
+            "reader", "Restore drill: reads the DR replica", oidc_provider_arn, reader_subjects
+        )
+
+        keys = {
+            # Replication reads (decrypts) from the primary and writes (encrypts) into the replica.
+            "primary": self._key(primary, partition, account_id, replication_role, actions=["kms:Decrypt"]),
+            "replica": self._key(
+                replica, partition, account_id, replication_role, actions=["kms:Encrypt", "kms:GenerateDataKey"]
+            ),
+        }
+        for suffix, target, extra_days in (("primary", primary, 0), ("replica", replica, settings.replica_extra_days)):
+            # The DR copy keeps every tier at least as long as the primary (`replica_extra_days` >= 0).
+            self._configure_backup_bucket(suffix, target, keys[suffix], extra_days=extra_days)
+            logs = self._bucket(
+                f"{suffix}-access-logs",
+                access_log_bucket_name(prefix, environment, target.region),
+                target.region,
+                logs=True,
+            )
+            self._configure_access_logs(suffix, target, logs, account_id)
+
+        self._replicate(primary, replica, keys["primary"], keys["replica"], replication_role)
+        severity = settings.replication_alarm_severity
+        self.alarms = replication_alarms(
+            name,
+            region=self.primary_region,
+            source_bucket=primary.name,
+            destination_bucket=replica.name,
+            rule_id=REPLICATION_RULE_ID,
+            rpo_minutes=settings.rpo_minutes,
+            topic_arn=alarm_topic_arns.get(severity),
+            severity=severity,
+            parent=self,
+        )
+        self._grant(
+            "writer", writer_role, primary, keys["primary"], documents.writer_policy, prefixes=self.tier_prefixes
+        )
+        self._grant("reader", reader_role, replica, keys["replica"], documents.reader_policy)
+
+        self.primary_bucket_name = primary.name
+        self.primary_bucket_arn = primary.arn
+        self.replica_bucket_name = replica.name
+        self.replica_bucket_arn = replica.arn
+        self.primary_key_arn = keys["primary"].arn
+        self.replica_key_arn = keys["replica"].arn
+        self.replication_role_arn = replication_role.arn
+        self.writer_role_arn = writer_role.arn if writer_role else None
+        self.reader_role_arn = reader_role.arn if reader_role else None
+        self.register_outputs(
+            {
+                "primary_bucket_name": self.primary_bucket_name,
+                "primary_bucket_arn": self.primary_bucket_arn,
+                "replica_bucket_name": self.replica_bucket_name,
+                "replica_bucket_arn": self.replica_bucket_arn,
+                "primary_key_arn": self.primary_key_arn,
+                "replica_key_arn": self.replica_key_arn,
+                "replication_role_arn": self.replication_role_arn,
+                "writer_role_arn": self.writer_role_arn,
+                "reader_role_arn": self.reader_role_arn,
+                "replication_rule_id": self.replication_rule_id,
+                "rpo_minutes": self.rpo_minutes,
+                "rto_hours": self.rto_hours,
+            }
+        )
+
+    def _bucket(self, suffix: str, bucket_name: str, region: str, *, logs: bool = False) -> SecureBucket:
+        settings = self._settings
+        return secure_bucket(
+            f"{self._name}-{suffix}",
+            bucket_name,
+            region,
+            parent=self,
+            protect=settings.protect,
+            force_destroy=settings.force_destroy,
+            # Both backup buckets: the DR copy of locked objects must be lockable too. Never the log buckets,
+            # whose own lifecycle must be able to expire them.
+            object_lock=settings.object_lock.enabled and not logs,
+            purpose="s3-access-logs" if logs else "backups",
+        )
+
+    def _configure_backup_bucket(self, suffix: str, target: SecureBucket, key: aws.kms.Key, *, extra_days: int) -> None:
+        """Encryption with its own key, tiered retention, the bucket policy and (production) Object Lock."""
+        name = f"{self._name}-{suffix}"
+        settings = self._settings
+        encrypt_with_kms(name, target, key.arn, parent=self)
+        apply_lifecycle(
+            name, target, tier_rules(settings.retention, settings.transitions, extra_days=extra_days), parent=self
+        )
+        policy = pulumi.Output.all(target.arn, key.arn).apply(
+            lambda v: json.dumps(documents.backup_bucket_policy(v[0], v[1]))
+        )
+        apply_policy(name, target, policy, parent=self)
+        if settings.object_lock.enabled:
+            aws.s3.BucketObjectLockConfiguration(
+                f"{name}-object-lock",
+                bucket=target.bucket.id,
+                region=target.region,
+                object_lock_enabled="Enabled",
+                rule={
+                    "default_retention": {
+                        "mode": settings.object_lock.mode,
+                        "days": settings.object_lock.retention_days,
+                    }
+                },
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[target.versioning]),
+            )
+
+    def _configure_access_logs(
+        self, suffix: str, source: SecureBucket, logs: SecureBucket, account_id: pulumi.Output[str]
+    ) -> None:
+        """The log bucket (same region as its source, as S3 requires) and the source's access logging."""
+        name = f"{self._name}-{suffix}"
+        retention = self._settings.retention
+        encrypt_with_s3_managed_keys(f"{name}-access-logs", logs, parent=self)
+        rules = access_log_rules(
+            self._settings.access_log_days, retention.noncurrent_days, retention.abort_multipart_days
+        )
+        apply_lifecycle(f"{name}-access-logs", logs, rules, parent=self)
+        policy = pulumi.Output.all(logs.arn, source.arn, account_id).apply(
+            lambda v: json.dumps(documents.access_log_bucket_policy(v[0], [v[1]], v[2]))
+        )
+        log_policy = apply_policy(f"{name}-access-logs", logs, policy, parent=self)
+        log_to(name, source, logs, log_policy, parent=self)
+
+    def _replicate(
+        self,
+        primary: SecureBucket,
+        replica: SecureBucket,
+        primary_key: aws.kms.Key,
+        replica_key: aws.kms.Key,
+        role: aws.iam.Role,
+    ) -> None:
+        name = f"{self._name}-replication"
+        settings = self._settings
+        role_policy = aws.iam.RolePolicy(
+            name,
+            role=role.id,
+            policy=pulumi.Output.all(primary.arn, replica.arn, primary_key.arn, replica_key.arn).apply(
+                lambda v: json.dumps(
+                    documents.replication_role_policy(
+                        source_bucket_arn=v[0],
+                        destination_bucket_arn=v[1],
+                        source_key_arn=v[2],
+                        destination_key_arn=v[3],
+                        source_region=primary.region,
+                        destination_region=replica.region,
+                        object_lock=settings.object_lock.enabled,
+                    )
+                )
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.s3.BucketReplicationConfig(
+            name,
+            bucket=primary.bucket.id,
+            region=primary.region,
+            role=role.arn,
+            rules=[
+                {
+                    "id": REPLICATION_RULE_ID,
+                    "priority": 1,
+                    "status": "Enabled",
+                    # A filter makes this a V2 rule (needed for delete-marker replication); "" = every object.
+                    "filter": {"prefix": ""},
+                    # Off by default: a delete on the primary must not hide the DR copy.
+                    "delete_marker_replication": {
+                        "status": "Enabled" if settings.replicate_delete_markers else "Disabled"
+                    },
+                    "source_selection_criteria": {"sse_kms_encrypted_objects": {"status": "Enabled"}},
+                    "destination": {
+                        "bucket": replica.arn,
+                        "storage_class": "STANDARD",
+                        "encryption_configuration": {"replica_kms_key_id": replica_key.arn},
+                        "replication_time": {"status": "Enabled", "time": {"minutes": RTC_MINUTES}},
+                        # RTC requires replication metrics; they also feed the alarms.
+                        "metrics": {"status": "Enabled", "event_threshold": {"minutes": RTC_MINUTES}},
+                    },
+                }
+            ],
+            # S3 refuses a replication configuration until both buckets are versioned.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[primary.versioning, replica.versioning, role_policy]),
+        )
+
+    def _github_role(
+        self, suffix: str, description: str, provider_arn: pulumi.Input[str], subjects: Sequence[str]
+    ) -> aws.iam.Role | None:
+        """A role for a GitHub Actions job, trusting exactly `subjects`; none when nobody needs it."""
+        if not subjects:
+            return None
+        return aws.iam.Role(
+            f"{self._name}-{suffix}",
+            description=description,
+            assume_role_policy=trust_policy(provider_arn, subjects),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _key(
+        self,
+        target: SecureBucket,
+        partition: pulumi.Output[str],
+        account_id: pulumi.Output[str],
+        replication_role: aws.iam.Role,
+        *,
+        actions: list[str],
+    ) -> aws.kms.Key:
+        """The bucket's customer-managed key, in the bucket's region."""
+        settings = self._settings
+        region = target.region
+        suffix = "primary" if region == settings.primary_region else "replica"
+        return aws.kms.Key(
+            f"{self._name}-{suffix}-key",
+            region=region,
+            description=f"SSE-KMS key of the {suffix} backup bucket ({region})",
+            enable_key_rotation=True,
+            # A deleted key makes every backup it encrypted unreadable: keep the longest window in production.
+            deletion_window_in_days=30 if settings.protect else 7,
+            policy=pulumi.Output.all(partition, account_id, replication_role.arn).apply(
+                lambda v: json.dumps(
+                    documents.key_policy(
+                        partition=v[0],
+                        account_id=v[1],
+                        region=region,
+                        admin_arns=settings.kms_admin_arns,
+                        replication_role_arn=v[2],
+                        replication_actions=actions,
+                    )
+                )
+            ),
+            opts=pulumi.ResourceOptions(parent=self, protect=settings.protect, retain_on_delete=settings.protect),
+        )
+
+    def _grant(
+        self,
+        suffix: str,
+        role: aws.iam.Role | None,
+        target: SecureBucket,
+        key: aws.kms.Key,
+        builder: Callable[..., documents.Document],
+        **extra: Any,
+    ) -> None:
+        """The inline policy of a job role (skipped when the role was not created)."""
+        if role is None:
+            return
+        region = target.region
+        aws.iam.RolePolicy(
+            f"{self._name}-{suffix}",
+            role=role.id,
+            policy=pulumi.Output.all(target.arn, key.arn).apply(
+                lambda v: json.dumps(builder(bucket_arn=v[0], key_arn=v[1], region=region, **extra))
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )

@@ -1,0 +1,197 @@
+"""The operations dashboard (runbook IF-005 "dashboard creation", IF-011), drawn from the alarm definitions.
+
+Each alarm's widget plots exactly the metric (or metric math) the alarm evaluates, with the alarm threshold
+as a horizontal annotation, so the dashboard cannot drift from the alerting rules. Replication and cost
+widgets are added when the caller has those components. The body is built as data and serialised with
+`pulumi.Output.json_dumps`, because it embeds Outputs (bucket names, alarm ARNs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from .settings.alerting import EXPRESSION_ID, AlarmDefinition, AlertingSettings
+from .settings.base import Environment
+from .settings.cost import BudgetSettings
+
+WIDTH = 12  # two widgets per row of the 24-column grid
+HEIGHT = 6
+BILLING_REGION = "us-east-1"  # AWS/Billing metrics exist only there
+BILLING_PERIOD = 21600  # EstimatedCharges is published a few times a day
+
+
+@dataclass(frozen=True)
+class ReplicationMetrics:
+    """What the replication widgets need from the backup component (S3 replication metrics are per rule)."""
+
+    source_bucket: pulumi.Input[str]
+    destination_bucket: pulumi.Input[str]
+    rule_id: str
+    region: str
+
+
+def _dimensions(dimensions: Mapping[str, str]) -> list[str]:
+    return [item for pair in sorted(dimensions.items()) for item in pair]
+
+
+def alarm_metrics(alarm: AlarmDefinition, namespace: str) -> list[list[Any]]:
+    """The widget's `metrics` array: the alarm's metric, or its expression plus the hidden inputs."""
+    if alarm.metric is not None:
+        return [[namespace, alarm.metric.metric_name, *_dimensions(alarm.metric.dimensions)]]
+    if alarm.math is None:
+        raise ValueError(f"alarm {alarm.name} has neither metric nor math")
+    rows: list[list[Any]] = [
+        [{"expression": alarm.math.expression, "label": alarm.math.label or alarm.name, "id": EXPRESSION_ID}]
+    ]
+    for metric_id, spec in alarm.math.metrics.items():
+        options = {"id": metric_id, "stat": spec.statistic, "visible": False}
+        rows.append([namespace, spec.metric_name, *_dimensions(spec.dimensions), options])
+    return rows
+
+
+def alarm_widget(alarm: AlarmDefinition, namespace: str, region: pulumi.Input[str]) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "title": f"{alarm.name} ({alarm.severity})",
+        "view": "timeSeries",
+        "region": region,
+        "period": alarm.period,
+        "metrics": alarm_metrics(alarm, namespace),
+        "annotations": {
+            "horizontal": [{"label": f"{alarm.severity} threshold", "value": alarm.threshold, "color": "#d13212"}]
+        },
+    }
+    if alarm.metric is not None:
+        properties["stat"] = alarm.metric.statistic
+    if alarm.unit:
+        properties["yAxis"] = {"left": {"label": alarm.unit, "showUnits": False}}
+    return {"type": "metric", "properties": properties}
+
+
+def replication_widgets(replication: ReplicationMetrics) -> list[dict[str, Any]]:
+    """S3 Replication Time Control metrics of the backup rule (latency against the 15-minute target)."""
+    dimensions = [
+        "SourceBucket",
+        replication.source_bucket,
+        "DestinationBucket",
+        replication.destination_bucket,
+        "RuleId",
+        replication.rule_id,
+    ]
+
+    def widget(title: str, metrics: list[str], stat: str, annotations: dict[str, Any] | None = None) -> dict[str, Any]:
+        properties: dict[str, Any] = {
+            "title": title,
+            "view": "timeSeries",
+            "region": replication.region,
+            "period": 300,
+            "stat": stat,
+            "metrics": [["AWS/S3", metric, *dimensions] for metric in metrics],
+        }
+        if annotations:
+            properties["annotations"] = annotations
+        return {"type": "metric", "properties": properties}
+
+    return [
+        widget(
+            "Backup replication latency (s)",
+            ["ReplicationLatency"],
+            "Maximum",
+            {"horizontal": [{"label": "RTC 15 min", "value": 900}]},
+        ),
+        widget("Backup replication backlog", ["OperationsPendingReplication", "BytesPendingReplication"], "Maximum"),
+        widget("Backup replication failures", ["OperationsFailedReplication"], "Sum"),
+    ]
+
+
+def cost_widgets(budgets: Sequence[BudgetSettings]) -> list[dict[str, Any]]:
+    """Month-to-date estimated charges against the monthly budgets, and a list of every budget."""
+    monthly = [b for b in budgets if b.time_unit == "MONTHLY" and b.tag_filter is None]
+    lines = [{"label": f"{b.name} {b.limit_usd:g} USD", "value": b.limit_usd} for b in monthly]
+    chart: dict[str, Any] = {
+        "type": "metric",
+        "properties": {
+            "title": "Estimated charges, month to date (USD)",
+            "view": "timeSeries",
+            "region": BILLING_REGION,
+            "period": BILLING_PERIOD,
+            "stat": "Maximum",
+            "metrics": [["AWS/Billing", "EstimatedCharges", "Currency", "USD"]],
+            "annotations": {"horizontal": lines},
+        },
+    }
+    rows = "\n".join(
+        f"| {b.name} | {b.time_unit} | {b.notification_type} | {b.limit_usd:g} | {b.severity} |" for b in budgets
+    )
+    table = "| Budget | Period | Type | Limit (USD) | Severity |\n|---|---|---|---|---|\n" + rows
+    text = {"type": "text", "properties": {"markdown": f"### Budgets (IF-012)\n\n{table}"}}
+    return [chart, text]
+
+
+def dashboard_body(
+    settings: AlertingSettings,
+    region: pulumi.Input[str],
+    *,
+    alarm_arns: Sequence[pulumi.Input[str]] = (),
+    replication: ReplicationMetrics | None = None,
+    budgets: Sequence[BudgetSettings] | None = None,
+) -> dict[str, Any]:
+    widgets: list[dict[str, Any]] = []
+    if alarm_arns:
+        widgets.append({"type": "alarm", "properties": {"title": "Alarm status", "alarms": list(alarm_arns)}})
+    widgets.extend(alarm_widget(a, settings.metric_namespace, region) for a in settings.alarms)
+    if replication is not None:
+        widgets.extend(replication_widgets(replication))
+    if budgets:
+        widgets.extend(cost_widgets(budgets))
+    _lay_out(widgets)
+    return {"widgets": widgets}
+
+
+def _lay_out(widgets: list[dict[str, Any]]) -> None:
+    """Alarm status across the top, then two charts per row (explicit positions keep the layout stable)."""
+    y, column = 0, 0
+    for widget in widgets:
+        if widget["type"] == "alarm":
+            if column:
+                y, column = y + HEIGHT, 0
+            widget.update(x=0, y=y, width=2 * WIDTH, height=3)
+            y += 3
+            continue
+        widget.update(x=column * WIDTH, y=y, width=WIDTH, height=HEIGHT)
+        column += 1
+        if column == 2:
+            y, column = y + HEIGHT, 0
+
+
+class OperationsDashboard(pulumi.ComponentResource):
+    """One CloudWatch dashboard per stack, generated from the same alarm definitions as the alarms."""
+
+    dashboard_name: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        settings: AlertingSettings,
+        environment: Environment,
+        *,
+        alarm_arns: Sequence[pulumi.Input[str]] = (),
+        replication: ReplicationMetrics | None = None,
+        budgets: Sequence[BudgetSettings] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("platform:alerting:OperationsDashboard", name, None, opts)
+        region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
+        body = dashboard_body(settings, region, alarm_arns=alarm_arns, replication=replication, budgets=budgets)
+        dashboard = aws.cloudwatch.Dashboard(
+            f"{name}-dashboard",
+            dashboard_name=f"{settings.dashboard_name}-{environment}",
+            dashboard_body=pulumi.Output.json_dumps(body),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.dashboard_name = dashboard.dashboard_name
+        self.register_outputs({"dashboard_name": self.dashboard_name})

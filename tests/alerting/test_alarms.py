@@ -1,0 +1,113 @@
+"""Alarms from the settings' definitions: metric shape, routing to the severity's topic, the composite."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.settings.alerting import is_percentile
+from ops.offline import Evaluation
+from tests.alerting.support import ALARM, COMPOSITE, alerting_settings, owned, topic_arns
+
+
+@pytest.fixture(params=["staging", "production", "custom"])
+def evaluation(request: pytest.FixtureRequest) -> Evaluation:
+    return request.getfixturevalue(request.param)
+
+
+def test_every_definition_becomes_one_alarm_named_for_the_environment(evaluation):
+    settings = alerting_settings(evaluation)
+    names = sorted(a.plain_inputs["name"] for a in owned(evaluation, ALARM))
+    assert names == sorted(f"{evaluation.stack}-{a.name}" for a in settings.alarms)
+
+
+def test_every_alarm_notifies_its_severity_topic_on_alarm_and_ok(evaluation):
+    settings = alerting_settings(evaluation)
+    topics = topic_arns(evaluation)
+    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in owned(evaluation, ALARM)}
+    for definition in settings.alarms:
+        inputs = alarms[f"{evaluation.stack}-{definition.name}"]
+        expected = [topics[definition.severity]]
+        assert inputs["alarmActions"] == expected, definition.name
+        assert inputs["okActions"] == expected, definition.name
+        assert inputs["actionsEnabled"] is True, definition.name
+
+
+def test_alarm_evaluation_settings_follow_the_definition(evaluation):
+    settings = alerting_settings(evaluation)
+    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in owned(evaluation, ALARM)}
+    for definition in settings.alarms:
+        inputs = alarms[f"{evaluation.stack}-{definition.name}"]
+        assert inputs["threshold"] == definition.threshold
+        assert inputs["comparisonOperator"] == definition.comparison
+        assert inputs["evaluationPeriods"] == definition.evaluation_periods
+        assert inputs.get("datapointsToAlarm") == definition.datapoints_to_alarm
+        assert inputs["treatMissingData"] == definition.treat_missing_data
+
+
+def test_single_metric_alarms_use_statistic_or_extended_statistic(evaluation):
+    settings = alerting_settings(evaluation)
+    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in owned(evaluation, ALARM)}
+    checked = 0
+    for definition in settings.alarms:
+        if definition.metric is None:
+            continue
+        inputs = alarms[f"{evaluation.stack}-{definition.name}"]
+        assert inputs["namespace"] == settings.metric_namespace
+        assert inputs["metricName"] == definition.metric.metric_name
+        assert inputs["period"] == definition.period
+        assert inputs.get("dimensions", {}) == definition.metric.dimensions
+        used, unused = ("extendedStatistic", "statistic")
+        if not is_percentile(definition.metric.statistic):
+            used, unused = unused, used
+        assert inputs[used] == definition.metric.statistic
+        assert unused not in inputs
+        assert "metricQueries" not in inputs
+        checked += 1
+    assert checked
+
+
+def test_metric_math_alarms_return_only_the_expression(evaluation):
+    settings = alerting_settings(evaluation)
+    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in owned(evaluation, ALARM)}
+    math = [d for d in settings.alarms if d.math is not None]
+    assert math
+    for definition in math:
+        assert definition.math is not None
+        inputs = alarms[f"{evaluation.stack}-{definition.name}"]
+        assert "metricName" not in inputs
+        assert "statistic" not in inputs
+        queries = {q["id"]: q for q in inputs["metricQueries"]}
+        returning = [q for q in queries.values() if q["returnData"]]
+        assert [q.get("expression") for q in returning] == [definition.math.expression]
+        for metric_id, spec in definition.math.metrics.items():
+            metric = queries[metric_id]["metric"]
+            assert metric["metricName"] == spec.metric_name
+            assert metric["stat"] == spec.statistic
+            assert metric["namespace"] == settings.metric_namespace
+            assert metric["period"] == definition.period
+            assert metric.get("dimensions", {}) == spec.dimensions
+
+
+def test_custom_definitions_reach_the_alarm_inputs(custom):
+    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in owned(custom, ALARM)}
+    latency = alarms["staging-api-latency-p99"]
+    assert latency["extendedStatistic"] == "p99.9"
+    assert latency["dimensions"] == {"Route": "/api/events"}
+    assert latency["period"] == 300
+    heartbeat = alarms["staging-heartbeats-missing"]
+    assert heartbeat["comparisonOperator"] == "LessThanThreshold"
+    assert heartbeat["treatMissingData"] == "breaching"
+    assert "datapointsToAlarm" not in heartbeat
+
+
+def test_service_unavailable_composite_is_critical_over_the_configured_alarms(evaluation):
+    settings = alerting_settings(evaluation)
+    (composite,) = owned(evaluation, COMPOSITE)
+    inputs = composite.plain_inputs
+    critical = [topic_arns(evaluation)["critical"]]
+    assert inputs["alarmName"] == f"{evaluation.stack}-service-unavailable"
+    assert inputs["alarmActions"] == critical
+    assert inputs["okActions"] == critical
+    assert inputs["actionsEnabled"] is True
+    expected = " OR ".join(f'ALARM("{evaluation.stack}-{n}")' for n in settings.service_unavailable_alarms)
+    assert inputs["alarmRule"] == expected

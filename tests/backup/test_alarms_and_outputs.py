@@ -1,0 +1,144 @@
+"""Replication alarms to the alert topics, stack outputs, and the behaviour that depends on settings or inputs."""
+
+from __future__ import annotations
+
+import pytest
+
+from ops.offline import Evaluation
+from tests.backup.support import (
+    ALARM,
+    BACKUP,
+    BUCKET,
+    KEY,
+    ROLE,
+    ROLE_POLICY,
+    doc,
+    evaluate_vault,
+    part,
+    s3,
+    statement,
+    vault_name,
+)
+from tests.helpers import evaluate_with
+
+
+def _topic(stack: Evaluation, severity: str) -> str:
+    (topic,) = [
+        t for t in stack.of_type("aws:sns/topic:Topic") if t.plain_outputs["name"] == f"{stack.stack}-alerts-{severity}"
+    ]
+    return topic.plain_outputs["arn"]
+
+
+def _alarms(stack: Evaluation) -> dict[str, dict]:
+    prefix = vault_name(stack)
+    return {
+        a.name.removeprefix(f"{prefix}-"): a.plain_inputs for a in stack.of_type(ALARM) if a.name.startswith(prefix)
+    }
+
+
+def test_replication_alarms(stack):
+    alarms = _alarms(stack)
+    assert set(alarms) == {"replication-latency", "replication-failed"}
+    topic = _topic(stack, "high")
+    dimensions = {
+        "SourceBucket": part(stack, BUCKET, "primary").plain_inputs["bucket"],
+        "DestinationBucket": part(stack, BUCKET, "replica").plain_inputs["bucket"],
+        "RuleId": "backups-to-dr",
+    }
+    for alarm in alarms.values():
+        assert alarm["namespace"] == "AWS/S3"
+        assert alarm["dimensions"] == dimensions
+        assert alarm["region"] == "us-east-1", "replication metrics are published in the source region"
+        assert alarm["comparisonOperator"] == "GreaterThanThreshold"
+        assert alarm["alarmActions"] == [topic]
+        assert alarm["okActions"] == [topic]
+        assert alarm["treatMissingData"] == "notBreaching"
+        assert alarm["alarmDescription"].startswith("[high] ")
+    latency = alarms["replication-latency"]
+    assert (latency["metricName"], latency["statistic"]) == ("ReplicationLatency", "Maximum")
+    assert latency["threshold"] == 60 * 60, "the RPO budget in seconds"
+    failed = alarms["replication-failed"]
+    assert (failed["metricName"], failed["statistic"], failed["threshold"]) == ("OperationsFailedReplication", "Sum", 0)
+
+
+def test_stack_outputs(stack):
+    out = stack.outputs
+    assert out["backup_primary_bucket_name"] == f"lodgetix-{stack.stack}-backups-us-east-1"
+    assert out["backup_replica_bucket_name"] == f"lodgetix-{stack.stack}-backups-us-west-2"
+    assert out["backup_primary_bucket_arn"] == part(stack, BUCKET, "primary").plain_outputs["arn"]
+    assert out["backup_replica_bucket_arn"] == part(stack, BUCKET, "replica").plain_outputs["arn"]
+    assert out["backup_primary_key_arn"] == part(stack, KEY, "primary-key").plain_outputs["arn"]
+    assert out["backup_replica_key_arn"] == part(stack, KEY, "replica-key").plain_outputs["arn"]
+    for role in ("replication", "writer", "reader"):
+        assert out[f"backup_{role}_role_arn"] == part(stack, ROLE, role).plain_outputs["arn"]
+    assert out["backup_regions"] == {"primary": "us-east-1", "dr": "us-west-2"}
+    assert (out["backup_rpo_minutes"], out["backup_rto_hours"]) == (60, 4)
+    assert "Replication Time Control" in out["backup_rpo_note"]
+    assert "15 minutes" in out["backup_rpo_note"]
+
+
+def test_settings_drive_lock_delete_markers_transitions_and_severity(tmp_path):
+    def edit(config):
+        backup = config[BACKUP]
+        backup["object_lock"] = {"enabled": True, "mode": "COMPLIANCE", "retention_days": 3}
+        backup["replicate_delete_markers"] = True
+        backup["transitions"] = {"enabled": False}
+        backup["replica_extra_days"] = 3
+        backup["replication_alarm_severity"] = "critical"
+
+    ev = evaluate_with(tmp_path, "staging", edit)
+    for suffix in ("primary", "replica"):
+        assert part(ev, BUCKET, suffix).plain_inputs["objectLockEnabled"] is True
+        lock = s3(ev, "BucketObjectLockConfiguration", f"{suffix}-object-lock").plain_inputs
+        assert lock["rule"] == {"defaultRetention": {"mode": "COMPLIANCE", "days": 3}}
+    read = statement(doc(part(ev, ROLE_POLICY, "replication")), "ReadSourceVersions")
+    assert {"s3:GetObjectRetention", "s3:GetObjectLegalHold"} <= set(read["Action"])
+    (rule,) = s3(ev, "BucketReplicationConfig", "replication").plain_inputs["rules"]
+    assert rule["deleteMarkerReplication"] == {"status": "Enabled"}
+    primary = s3(ev, "BucketLifecycleConfiguration", "primary-lifecycle").plain_inputs["rules"]
+    replica = s3(ev, "BucketLifecycleConfiguration", "replica-lifecycle").plain_inputs["rules"]
+    assert not [r for r in primary + replica if r.get("transitions")]
+    assert [r["expiration"]["days"] for r in replica] == [r["expiration"]["days"] + 3 for r in primary]
+    topic = _topic(ev, "critical")
+    for alarm in _alarms(ev).values():
+        assert alarm["alarmActions"] == [topic]
+        assert alarm["okActions"] == [topic]
+
+
+@pytest.fixture(scope="module")
+def bare_vault(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
+    """A vault with no alert topics and no job subjects (before the alerting and GitHub areas are wired)."""
+    return evaluate_vault(
+        tmp_path_factory.mktemp("bare"),
+        """
+        vault = BackupVault(
+            "bare",
+            BackupSettings(bucket_prefix="acme"),
+            "staging",
+            alarm_topic_arns={},
+            oidc_provider_arn="arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+            writer_subjects=[],
+            reader_subjects=[],
+        )
+        pulumi.export("writer", vault.writer_role_arn)
+        pulumi.export("reader", vault.reader_role_arn)
+        pulumi.export("alarms", len(vault.alarms))
+        pulumi.export("rule", vault.replication_rule_id)
+        """,
+    )
+
+
+def test_without_topics_no_alarm_is_created(bare_vault):
+    # An alarm that notifies nobody would break the alerting policy; none is made (a warning says why).
+    assert not bare_vault.of_type(ALARM)
+    assert bare_vault.outputs["alarms"] == 0
+    assert s3(bare_vault, "BucketReplicationConfig", "replication"), "replication itself does not need topics"
+
+
+def test_without_subjects_no_job_roles(bare_vault):
+    roles = {r.name for r in bare_vault.of_type(ROLE)}
+    assert roles == {"bare-replication"}
+    assert {r.name for r in bare_vault.of_type(ROLE_POLICY)} == {"bare-replication"}
+    assert bare_vault.outputs["writer"] is None
+    assert bare_vault.outputs["reader"] is None
+    assert bare_vault.outputs["rule"] == "backups-to-dr"

@@ -1,0 +1,73 @@
+"""Every policy document of the vault passes parliament with zero findings; production keeps its backups."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.backup.support import (
+    BUCKET,
+    BUCKET_POLICY,
+    KEY,
+    ROLE,
+    ROLE_POLICY,
+    SUFFIXES,
+    doc,
+    findings_of_key_policy,
+    findings_of_trust_policy,
+    key_policy_findings,
+    part,
+    vault_children,
+)
+from tests.parliament_check import parliament_findings
+
+
+def test_every_policy_document_is_checked(stack):
+    children = vault_children(stack)
+    counts = {t: len([r for r in children if r.type == t]) for t in (BUCKET_POLICY, KEY, ROLE, ROLE_POLICY)}
+    # 4 bucket policies, 2 keys, replication + writer + reader roles, each with one inline policy.
+    assert counts == {BUCKET_POLICY: 4, KEY: 2, ROLE: 3, ROLE_POLICY: 3}
+
+
+def test_bucket_and_role_policies_pass_parliament(stack):
+    for resource in vault_children(stack):
+        if resource.type in (BUCKET_POLICY, ROLE_POLICY):
+            assert parliament_findings(json.dumps(doc(resource))) == [], resource.name
+
+
+def test_key_policies_pass_parliament(stack):
+    for resource in vault_children(stack):
+        if resource.type == KEY:
+            assert findings_of_key_policy(resource) == [], resource.name
+
+
+def test_trust_policies_pass_parliament(stack):
+    for resource in vault_children(stack):
+        if resource.type == ROLE:
+            assert findings_of_trust_policy(resource) == [], resource.name
+
+
+def test_parliament_check_catches_a_bad_document(stack):
+    # The checks can fail: a misspelt action is reported in an IAM policy and in a key policy.
+    policy = doc(part(stack, ROLE_POLICY, "writer"))
+    policy["Statement"][0]["Action"] = ["s3:PutObjekt"]
+    assert parliament_findings(json.dumps(policy))
+    key = part(stack, KEY, "primary-key")
+    broken = doc(key)
+    broken["Statement"][1]["Action"] = ["kms:Decrpyt"]
+    assert key_policy_findings(broken, key.plain_outputs["arn"])
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+def test_production_buckets_are_protected_and_retained(production, staging, suffix):
+    bucket = part(production, BUCKET, suffix)
+    assert (bucket.protect, bucket.retain_on_delete) == (True, True)
+    assert (part(staging, BUCKET, suffix).protect, part(staging, BUCKET, suffix).retain_on_delete) == (False, False)
+
+
+def test_production_keys_are_protected_and_retained(production, staging):
+    for suffix in ("primary-key", "replica-key"):
+        key = part(production, KEY, suffix)
+        assert (key.protect, key.retain_on_delete) == (True, True)
+        assert (part(staging, KEY, suffix).protect, part(staging, KEY, suffix).retain_on_delete) == (False, False)

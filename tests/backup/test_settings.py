@@ -1,0 +1,120 @@
+"""Backup settings: both stacks load; every validation rejects its bad case naming the stack file and key path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from components.settings import SettingsError
+from components.settings.backup import BackupSettings, access_log_bucket_name, backup_bucket_name
+from tests.backup.support import problems_with, settings_with
+from tests.helpers import NAMESPACE
+
+B = f"{NAMESPACE}:backup"
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_stack_files_are_valid(stack):
+    settings = settings_with(stack, lambda b: None).backup
+    assert (settings.primary_region, settings.dr_region) == ("us-east-1", "us-west-2")
+    assert (settings.rpo_minutes, settings.rto_hours) == (60, 4)  # IF-010
+
+
+def test_defaults_follow_the_runbook():
+    settings = BackupSettings.model_validate({"bucket_prefix": "acme"})
+    r = settings.retention
+    # IF-009: daily 7, weekly 4 (weeks), monthly 12 (months); incremental kept as long as daily.
+    assert (r.daily_days, r.weekly_days, r.monthly_days, r.incremental) == (7, 28, 365, 7)
+    assert r.pre_migration == r.weekly_days
+    assert list(r.tiers()) == ["daily/", "weekly/", "monthly/", "incremental/", "pre-migration/"]
+    assert (settings.primary_region, settings.dr_region, settings.rpo_minutes, settings.rto_hours) == (
+        "us-east-1",
+        "us-west-2",
+        60,
+        4,
+    )
+
+
+def _set(path: str, value: Any):
+    def edit(backup: dict[str, Any]) -> None:
+        *parents, leaf = path.split(".")
+        node = backup
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[leaf] = value
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("stack", "path", "value", "message"),
+    [
+        ("staging", "dr_region", "us-east-1", "must differ from primary_region (us-east-1)"),
+        ("staging", "primary_region", "us-west-2", "must differ from primary_region (us-west-2)"),
+        ("staging", "rpo_minutes", 14, "must be at least 15: S3 Replication Time Control"),
+        ("staging", "rto_hours", 0, "must be at least 1"),
+        ("staging", "retention.daily_days", 0, "must be at least 1"),
+        ("staging", "retention.weekly_days", -1, "must be at least 1"),
+        ("staging", "retention.monthly_days", 0, "must be at least 1"),
+        ("staging", "retention.incremental_days", 0, "must be at least 1"),
+        ("staging", "retention.pre_migration_days", 0, "must be at least 1"),
+        ("staging", "retention.noncurrent_days", 0, "must be at least 1"),
+        ("staging", "retention.abort_multipart_days", 0, "must be at least 1"),
+        ("staging", "access_log_days", 0, "must be at least 1"),
+        ("staging", "replica_extra_days", -1, "must be at least 0"),
+        ("staging", "transitions.standard_ia_after_days", 29, "must be at least 30"),
+        ("staging", "transitions.glacier_ir_after_days", 59, "must be at least 30 days after standard_ia_after_days"),
+        ("staging", "object_lock.mode", "LEGAL", "must be one of"),
+        ("staging", "replication_alarm_severity", "urgent", "must be one of"),
+        ("staging", "bucket_prefix", "Bad_Prefix", "must be 3-42 characters"),
+        ("staging", "bucket_prefix", "a" * 31, "would exceed 63 characters"),
+        ("staging", "kms_admin_arns", ["admin"], "is not an AWS ARN"),
+        ("staging", "protect", True, "cannot be true while protect is true"),
+    ],
+)
+def test_bad_value_names_file_and_key(stack, path, value, message):
+    problems = problems_with(stack, _set(path, value))
+    key = "dr_region" if path == "primary_region" else path
+    key = "force_destroy" if path == "protect" else key
+    expected = f"{B}.{key}"
+    assert any(p.startswith(f"{expected}: ") or p.startswith(f"{expected}[") for p in problems), problems
+    assert any(message in p for p in problems), problems
+
+
+def test_retention_must_be_ordered():
+    weekly = problems_with("staging", _set("retention.weekly_days", 6))
+    assert weekly == [
+        f"{B}.retention.weekly_days: retention must be ordered: daily_days <= weekly_days <= monthly_days"
+    ]
+    monthly = problems_with("staging", _set("retention.monthly_days", 27))
+    assert monthly == [
+        f"{B}.retention.monthly_days: retention must be ordered: daily_days <= weekly_days <= monthly_days"
+    ]
+    # Equal is ordered.
+    equal = settings_with("staging", _set("retention", {"daily_days": 7, "weekly_days": 7, "monthly_days": 7}))
+    assert equal.backup.retention.monthly_days == 7
+
+
+def test_object_lock_cannot_outlive_the_shortest_tier():
+    problems = problems_with("production", _set("object_lock.retention_days", 8))
+    assert problems == [
+        f"{B}.object_lock.retention_days: must not exceed the shortest tier retention (7 days): "
+        "locked versions would outlive their tier"
+    ]
+    # Without Object Lock the same number is harmless.
+    assert settings_with("staging", _set("object_lock.retention_days", 8)).backup.object_lock.retention_days == 8
+
+
+def test_problem_lines_carry_the_stack_file():
+    with pytest.raises(SettingsError) as caught:
+        settings_with("production", _set("rpo_minutes", 5))
+    assert f"Pulumi.production.yaml: {B}.rpo_minutes: must be at least 15" in str(caught.value)
+
+
+def test_longest_accepted_prefix_fits_s3_names():
+    prefix = "a" * 30  # 30 + len("-production-access-logs-us-east-1") = 63
+    ok = BackupSettings.model_validate({"bucket_prefix": prefix, "dr_region": "us-west-2"})
+    for region in (ok.primary_region, ok.dr_region):
+        assert len(access_log_bucket_name(prefix, "production", region)) <= 63
+        assert len(backup_bucket_name(prefix, "production", region)) <= 63
