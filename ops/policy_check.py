@@ -1,6 +1,6 @@
 """Run the policy pack's rules offline over an evaluation, the way the engine's analyzer would.
 
-Resource rules see each custom resource's inputs; stack rules see every resource with its outputs,
+Resource rules see each registered resource's inputs; stack rules see every resource with its outputs,
 parent and dependencies. Props are deserialised and wrapped exactly as `pulumi_policy` does at runtime
 (secrets unwrapped, camelCase keys, read-only mappings that raise on unknown values).
 """
@@ -79,12 +79,48 @@ def _options(resource: RecordedResource) -> PolicyResourceOptions:
     )
 
 
+def _unknown(policy: Policy, severity: str, urn: str, exc: UnknownValueError) -> Violation:
+    """What the analyzer reports when a rule reads a value unknown during preview: an advisory diagnostic."""
+    return Violation(policy.name, "advisory", severity, urn, f"can't run policy during preview: {exc.message}")
+
+
+def _defaulting(report: Any, default_urn: str) -> Any:
+    """A resource rule's violations belong to the resource unless the rule names another URN."""
+
+    def report_violation(message: str, urn: str | None = None) -> None:
+        report(message, urn, _default_urn=default_urn)
+
+    return report_violation
+
+
+def _not_applicable(exc: Exception) -> bool:
+    return type(exc).__name__ == "_NotApplicableError"
+
+
+def _run(policy: ResourceValidationPolicy | StackValidationPolicy, args: Any, report: Any) -> None:
+    """Run one validation; not-applicable ends it quietly, an unknown value propagates to the caller."""
+    try:
+        _resolve(policy.validate(args, report))
+    except UnknownValueError:
+        raise
+    except Exception as exc:
+        if _not_applicable(exc):
+            return
+        # The engine fails the update when a policy raises; say which policy did.
+        raise RuntimeError(f"policy {policy.name} raised {type(exc).__name__}: {exc}") from exc
+
+
 def run_policies(
     evaluation: Evaluation, policies: Sequence[Policy], config: Mapping[str, Any] | None = None
 ) -> list[Violation]:
+    """Violations of `policies` over the evaluation, as `pulumi preview --policy-pack` would report them.
+
+    Resource rules see every registered resource (custom and component, as the engine analyses each
+    registration) with its inputs; stack rules see all of them with outputs, options, parent and dependencies.
+    """
     config = config or {}
     violations: list[Violation] = []
-    custom = [r for r in evaluation.resources if r.custom]
+    resources = evaluation.resources
 
     for policy in policies:
         level = _level(policy, config)
@@ -105,7 +141,7 @@ def run_policies(
             violations.append(Violation(_p.name, _level, _severity, urn or _default_urn, message))
 
         if isinstance(policy, ResourceValidationPolicy):
-            for resource in custom:
+            for resource in resources:
                 args = ResourceValidationArgs(
                     resource.type,
                     unknown_checking_proxy(resource.plain_inputs),
@@ -116,30 +152,25 @@ def run_policies(
                     policy_config,
                 )
                 try:
-                    _resolve(policy.validate(args, lambda m, u=None, _r=resource.urn: report(m, u, _default_urn=_r)))
+                    _run(policy, args, _defaulting(report, resource.urn))
                 except UnknownValueError as exc:
-                    violations.append(
-                        Violation(policy.name, "advisory", severity, resource.urn, f"can't run during preview: {exc}")
-                    )
-                except Exception as exc:
-                    if type(exc).__name__ != "_NotApplicableError":
-                        raise
+                    violations.append(_unknown(policy, severity, resource.urn, exc))
         elif isinstance(policy, StackValidationPolicy):
             by_urn = {
                 r.urn: PolicyResource(
                     r.type, unknown_checking_proxy(r.plain_outputs), r.urn, r.name, _options(r), None, None, [], {}
                 )
-                for r in custom
+                for r in resources
             }
-            for r in custom:
+            for r in resources:
                 node = by_urn[r.urn]
                 node.parent = by_urn.get(r.parent)
                 node.dependencies = [by_urn[u] for u in r.depends_on if u in by_urn]
+            stack_args = StackValidationArgs(list(by_urn.values()), policy_config)
             try:
-                _resolve(policy.validate(StackValidationArgs(list(by_urn.values()), policy_config), report))
-            except Exception as exc:
-                if type(exc).__name__ != "_NotApplicableError":
-                    raise
+                _run(policy, stack_args, report)
+            except UnknownValueError as exc:
+                violations.append(_unknown(policy, severity, "", exc))
     return violations
 
 

@@ -4,4 +4,19 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-ALL_POLICIES: list[Policy] = []
+from . import cloudwatch, cost, data_safety, edge, github, iam, kms, s3, sns, tags
+
+PACK_NAME = "functions-platform-security"
+
+ALL_POLICIES: list[Policy] = [
+    *s3.POLICIES,
+    *kms.POLICIES,
+    *sns.POLICIES,
+    *cloudwatch.POLICIES,
+    *cost.POLICIES,
+    *iam.POLICIES,
+    *edge.POLICIES,
+    *github.POLICIES,
+    *data_safety.POLICIES,
+    *tags.POLICIES,
+]
