@@ -1,4 +1,4 @@
-"""Command line of the operations tools: `python -m ops plan|bench ...`."""
+"""Command line of the operations tools: `python -m ops plan|bench|rollback ...`."""
 
 from __future__ import annotations
 
@@ -24,7 +24,19 @@ def main(argv: list[str] | None = None) -> int:
     docs = commands.add_parser("settings-doc", help="print (or --write into README.md) the settings reference")
     docs.add_argument("--write", action="store_true", help="rewrite the README block")
 
+    back = commands.add_parser("rollback", help="roll a stack back to an earlier update (see README: operations)")
+    back.add_argument("--stack", required=True, help="stack name")
+    back.add_argument("--to", help="target: @N (position, 0 = newest), version number, commit prefix, or ISO time")
+    back.add_argument("--dry-run", action="store_true", help="stop after the preview; change nothing")
+    back.add_argument("--yes", action="store_true", help="do not ask for confirmation (CI)")
+    back.add_argument("--state-only", action="store_true", help="break-glass: import the target's state checkpoint")
+    back.add_argument("--cwd", type=Path, default=Path(), help="Pulumi project directory (default: current)")
+
     args = parser.parse_args(argv)
+    if args.command == "rollback":
+        from .rollback import Options, run_rollback
+
+        return run_rollback(Options(args.stack, args.to, args.dry_run, args.yes, args.state_only, args.cwd))
     if args.command == "plan":
         from .plan import run_plan
 
