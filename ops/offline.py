@@ -448,14 +448,22 @@ def evaluate(program_dir: Path | str, stack: str) -> Evaluation:
     outputs: dict[str, Any] = {}
     secret_outputs: set[str] = set()
 
-    def program() -> None:
-        runpy.run_path(str(main), run_name="__main__")
+    async def collect_outputs() -> None:
+        # One await for every export (not one event-loop pump per export): the program's RPCs finish together.
         root = get_root_resource()
-        for name, value in dict(getattr(root, "outputs", {}) or {}).items():
-            output = pulumi.Output.from_input(value)
-            outputs[name] = _sync_await(output.future())
-            if _sync_await(output.is_secret()):
+        exports = {
+            name: pulumi.Output.from_input(value) for name, value in (getattr(root, "outputs", {}) or {}).items()
+        }
+        values = await asyncio.gather(*(o.future() for o in exports.values()))
+        secrets = await asyncio.gather(*(o.is_secret() for o in exports.values()))
+        for (name, value), secret in zip(zip(exports, values, strict=True), secrets, strict=True):
+            outputs[name] = value
+            if secret:
                 secret_outputs.add(name)
+
+    def program() -> Any:
+        runpy.run_path(str(main), run_name="__main__")
+        return collect_outputs()
 
     try:
         with _program_context(program_dir):

@@ -24,19 +24,19 @@ NAMESPACE = "functions-platform"
 BEGIN, END = "<!-- section:settings-reference -->", "<!-- /section:settings-reference -->"
 
 
-def _model_in(annotation: Any) -> tuple[type[BaseModel] | None, str]:
+def nested_model(annotation: Any) -> tuple[type[BaseModel] | None, str]:
     """The settings model inside an annotation, and the key suffix that reaches it (`[]`, `.<key>`)."""
     origin = typing.get_origin(annotation)
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation, ""
     if origin in (typing.Union, types.UnionType) and len(args) == 1:
-        return _model_in(args[0])
+        return nested_model(args[0])
     if origin is list and args:
-        model, suffix = _model_in(args[0])
+        model, suffix = nested_model(args[0])
         return model, "[]" + suffix
     if origin is dict and len(args) == 2:
-        model, suffix = _model_in(args[1])
+        model, suffix = nested_model(args[1])
         return model, ".<key>" + suffix
     return None, ""
 
@@ -78,7 +78,7 @@ def _rows(model: type[BaseModel], prefix: str) -> list[str]:
     rows = []
     for name, field in model.model_fields.items():
         key = f"{prefix}.{name}" if prefix else f"{NAMESPACE}:{name}"
-        nested, suffix = _model_in(field.annotation)
+        nested, suffix = nested_model(field.annotation)
         description = field.description or (nested.__doc__ if nested is not None else "") or ""
         description = " ".join(description.split()).replace("|", "\\|")
         type_name = "mapping" if nested is not None and not suffix else _type_name(field.annotation)

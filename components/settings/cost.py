@@ -93,8 +93,9 @@ class AnomalySettings(Model):
         default=True,
         description="Create the monitor and subscription (AWS allows one service monitor per account).",
     )
+    # IMMEDIATE by default: it needs only the alert topic, so the default settings are valid on their own.
     frequency: AnomalyFrequency = Field(
-        default="DAILY",
+        default="IMMEDIATE",
         description="IMMEDIATE goes to the SNS topic; DAILY/WEEKLY are email digests (AWS pairs them so).",
     )
     threshold_usd: float = Field(default=100, gt=0, description="Minimum absolute impact in USD.")

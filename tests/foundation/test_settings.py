@@ -6,8 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
+from components.settings import StackSettings
 from ops.offline import ProgramError
+from ops.settings_doc import nested_model
 from tests.helpers import NAMESPACE, evaluate_with
 
 NS = NAMESPACE
@@ -115,3 +118,32 @@ def test_structured_values_must_be_mappings(tmp_path):
         c[f"{NS}:backup"] = "lodgetix"
 
     assert f"{NS}:backup: must be a mapping" in errors_for(tmp_path, "staging", edit)
+
+
+def _defaults_of(model: type[BaseModel], path: str) -> list[tuple[str, Any]]:
+    found = []
+    for name, field in model.model_fields.items():
+        nested, _ = nested_model(field.annotation)
+        if field.default_factory is not None:
+            found.append((f"{path}.{name}", field.default_factory))
+        if nested is not None:
+            found.extend(_defaults_of(nested, f"{path}.{name}"))
+    return found
+
+
+def test_every_optional_section_has_valid_defaults() -> None:
+    """Leaving a section out of a stack file must give its defaults, never an error about another key."""
+    defaults = _defaults_of(StackSettings, NS)
+    assert len(defaults) > 10
+    for path, factory in defaults:
+        factory()  # raises ValidationError if a default is invalid
+        assert path
+
+
+def test_defaults_are_exercised_by_a_stack_without_optional_sections(tmp_path):
+    def edit(c):
+        del c[f"{NS}:cost"]
+
+    evaluation = evaluate_with(tmp_path, "staging", edit)
+    budgets = evaluation.of_type("aws:budgets/budget:Budget")
+    assert sorted(b.inputs["limitAmount"] for b in budgets) == ["100", "2000", "2000"]
