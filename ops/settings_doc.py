@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import json
-import re
 import types
 import typing
 from pathlib import Path
@@ -41,7 +40,7 @@ def nested_model(annotation: Any) -> tuple[type[BaseModel] | None, str]:
     return None, ""
 
 
-def _type_name(annotation: Any) -> str:
+def _type_name(annotation: Any) -> str:  # noqa: PLR0911 - one return per kind of annotation
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
     if origin is typing.Literal:
@@ -54,6 +53,8 @@ def _type_name(annotation: Any) -> str:
         return f"{origin.__name__}[{', '.join(_type_name(a) for a in args)}]"
     if annotation is type(None):
         return "null"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "mapping"
     return getattr(annotation, "__name__", str(annotation))
 
 
@@ -82,7 +83,6 @@ def _rows(model: type[BaseModel], prefix: str) -> list[str]:
         description = field.description or (nested.__doc__ if nested is not None else "") or ""
         description = " ".join(description.split()).replace("|", "\\|")
         type_name = "mapping" if nested is not None and not suffix else _type_name(field.annotation)
-        type_name = re.sub(r"\b(\w+Settings|\w+Definition|\w+Spec|\w+Math|\w+Filter|\w+Rule)\b", "mapping", type_name)
         rows.append(f"| `{key}` | {type_name} | {_default(field)} | {description} |")
         if nested is not None:
             rows.extend(_rows(nested, key + suffix))

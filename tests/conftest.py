@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings
 
 from ops.offline import Evaluation, evaluate
 from tests.helpers import REPO
+
+# CI runs the same examples every time (a red build is reproducible); locally hypothesis explores.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")

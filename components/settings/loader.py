@@ -37,8 +37,11 @@ class SettingsError(pulumi.RunError):
 
     def __init__(self, stack_file: str, problems: list[str]) -> None:
         self.stack_file = stack_file
-        self.problems = problems
-        lines = "\n".join(f"  {stack_file}: {p}" for p in problems)
+        # A value quoted in a message may hold control characters; show them escaped, one problem per line.
+        self.problems = [
+            "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in p) for p in problems
+        ]
+        lines = "\n".join(f"  {stack_file}: {p}" for p in self.problems)
         super().__init__(f"invalid stack settings ({len(problems)} problem(s)):\n{lines}")
 
 
