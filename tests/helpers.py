@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from components.settings import SettingsError, StackSettings, parse_settings
 from ops.offline import Evaluation, RecordedResource, evaluate
 
 REPO = Path(__file__).resolve().parent.parent
@@ -43,6 +44,29 @@ def evaluate_with(tmp_path: Path, stack: str, edit: Callable[[dict[str, Any]], N
     edit(document["config"])
     (program / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
     return evaluate(program, stack)
+
+
+def raw_config(stack: str) -> dict[str, Any]:
+    """The stack file's project keys without the namespace, as the loader hands them to `parse_settings`."""
+    config = copy.deepcopy(load_stack(stack)["config"])
+    prefix = f"{NAMESPACE}:"
+    return {k[len(prefix) :]: v for k, v in config.items() if k.startswith(prefix)}
+
+
+def settings_with_area(stack: str, area: str, edit: Callable[[dict[str, Any]], None]) -> StackSettings:
+    """Parse the stack's settings with `edit` applied to one area's mapping (no program run)."""
+    raw = raw_config(stack)
+    edit(raw[area])
+    return parse_settings(NAMESPACE, f"Pulumi.{stack}.yaml", raw)
+
+
+def problems_with_area(stack: str, area: str, edit: Callable[[dict[str, Any]], None]) -> list[str]:
+    """The problems the loader reports for the stack's settings with `edit` applied to one area."""
+    try:
+        settings_with_area(stack, area, edit)
+    except SettingsError as error:
+        return error.problems
+    raise AssertionError("the edited settings were accepted")
 
 
 def write_program(

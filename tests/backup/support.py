@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
-from components.settings import SettingsError, StackSettings, parse_settings
+from components.settings import StackSettings
 from components.settings.backup import BackupSettings
 from ops.offline import Evaluation, RecordedResource, evaluate
-from tests.helpers import NAMESPACE, copy_program, load_stack
-from tests.parliament_check import parliament_findings
+from tests.helpers import NAMESPACE, copy_program, problems_with_area, settings_with_area
+from tests.parliament_check import key_policy_findings, trust_policy_findings
 
 BACKUP = f"{NAMESPACE}:backup"
 VAULT = "platform:backup:BackupVault"
@@ -72,33 +70,7 @@ def as_list(value: Any) -> list[Any]:
 
 
 # ---------------------------------------------------------------------------------------------------
-# parliament
-
-# parliament reads every document as an identity policy. Two kinds of document here are not, and each is
-# shown to it with the one element it expects made explicit, with the same meaning:
-# - a KMS key policy must say `Resource: "*"`, which means "this key": parliament gets the key's ARN;
-# - a role trust policy may not have a Resource (IAM refuses one): parliament gets the role's own ARN, the
-#   resource that `sts:AssumeRole*` acts on.
-# For the GitHub OIDC trust (built by components/github_oidc.py), parliament also does not know an IAM
-# OIDC provider as a federated principal nor that provider's `<host>:aud`/`:sub` condition keys; exactly
-# those findings are expected, anything else counts.
-GITHUB_OIDC_FALSE_POSITIVES = (
-    "UNKNOWN_FEDERATION_SOURCE: arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com @",
-    "UNKNOWN_CONDITION_FOR_ACTION: Unknown condition token.actions.githubusercontent.com:aud for action sts:AssumeRoleWithWebIdentity @",
-    "UNKNOWN_CONDITION_FOR_ACTION: Unknown condition token.actions.githubusercontent.com:sub for action sts:AssumeRoleWithWebIdentity @",
-)
-
-
-def with_resource(document: dict[str, Any], resource: str) -> str:
-    shown = copy.deepcopy(document)
-    for st in shown["Statement"]:
-        if st.get("Resource") in (None, "*"):
-            st["Resource"] = resource
-    return json.dumps(shown)
-
-
-def key_policy_findings(document: dict[str, Any], key_arn: str) -> list[str]:
-    return parliament_findings(with_resource(document, key_arn))
+# parliament (see tests/parliament_check.py for how key and trust policies are shown to it)
 
 
 def findings_of_key_policy(key: RecordedResource) -> list[str]:
@@ -106,31 +78,20 @@ def findings_of_key_policy(key: RecordedResource) -> list[str]:
 
 
 def findings_of_trust_policy(role: RecordedResource) -> list[str]:
-    found = parliament_findings(with_resource(doc(role, "assumeRolePolicy"), role.plain_outputs["arn"]))
-    return [f for f in found if not f.startswith(GITHUB_OIDC_FALSE_POSITIVES)]
+    return trust_policy_findings(doc(role, "assumeRolePolicy"), role.plain_outputs["arn"])
 
 
 # ---------------------------------------------------------------------------------------------------
 # settings and throwaway programs
 
 
-def raw_config(stack: str) -> dict[str, Any]:
-    config = copy.deepcopy(load_stack(stack)["config"])
-    prefix = f"{NAMESPACE}:"
-    return {k[len(prefix) :]: v for k, v in config.items() if k.startswith(prefix)}
-
-
 def settings_with(stack: str, edit: Callable[[dict[str, Any]], None]) -> StackSettings:
     """Parse the stack's settings with `edit` applied to its `backup` mapping (no program run)."""
-    raw = raw_config(stack)
-    edit(raw["backup"])
-    return parse_settings(NAMESPACE, f"Pulumi.{stack}.yaml", raw)
+    return settings_with_area(stack, "backup", edit)
 
 
 def problems_with(stack: str, edit: Callable[[dict[str, Any]], None]) -> list[str]:
-    with pytest.raises(SettingsError) as caught:
-        settings_with(stack, edit)
-    return caught.value.problems
+    return problems_with_area(stack, "backup", edit)
 
 
 def evaluate_vault(tmp_path: Path, body: str) -> Evaluation:

@@ -16,11 +16,10 @@ from tests.backup.support import (
     doc,
     findings_of_key_policy,
     findings_of_trust_policy,
-    key_policy_findings,
     part,
     vault_children,
 )
-from tests.parliament_check import parliament_findings
+from tests.parliament_check import key_policy_findings, parliament_findings
 
 
 def test_every_policy_document_is_checked(stack):

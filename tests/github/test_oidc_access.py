@@ -12,8 +12,9 @@ from components import delivery_contract as contract
 from components.github_oidc import trust_policy
 from ops.offline import Evaluation, RecordedResource, is_secret
 from ops.plan import plan_document
-from tests.github.support import by_environment, github_resources, trust_document, trust_policy_findings
+from tests.github.support import by_environment, github_resources, trust_document
 from tests.helpers import NAMESPACE, REPO, evaluate_with, write_program
+from tests.parliament_check import trust_policy_findings
 
 PROVIDER_ARN = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
 DEPLOY_POLICIES = ["arn:aws:iam::aws:policy/AWSLambda_FullAccess", "arn:aws:iam::123456789012:policy/deploy-functions"]

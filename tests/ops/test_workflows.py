@@ -7,29 +7,18 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from tests.workflow_checkers import SCHEMA_INVALID_WORKFLOW, schema_failures, write_bad_workflow, zizmor_findings
+
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOWS = REPO / ".github" / "workflows"
 FILES = sorted(WORKFLOWS.glob("*.yml"))
-BIN = Path(sys.executable).parent
 PINS = json.loads((REPO / "components" / "workflows" / "pinned_actions.json").read_text())
-BAD = """\
-name: bad
-on:
-  pull_request_target: {}
-jobs:
-  build:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - run: echo "${{ github.event.pull_request.title }}"
-"""
 
 
 def load(name: str) -> dict[str, Any]:
@@ -50,49 +39,15 @@ def test_the_three_workflows_exist() -> None:
 
 def test_schema_accepts_every_workflow_and_rejects_a_broken_one(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yml"
-    broken.write_text("name: broken\non:\n  push: {}\njobs:\n  a:\n    steps: []\n")  # no runs-on
-    done = subprocess.run(
-        [
-            str(BIN / "check-jsonschema"),
-            "-o",
-            "json",
-            "--builtin-schema",
-            "vendor.github-workflows",
-            str(broken),
-            *map(str, FILES),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    report = json.loads(done.stdout)
-    failing = {e["filename"] for e in report["errors"]} | {e["filename"] for e in report["parse_errors"]}
-    assert failing == {str(broken)}, report
+    broken.write_text(SCHEMA_INVALID_WORKFLOW)
+    assert schema_failures([broken, *FILES]) == {str(broken)}
 
 
 def test_zizmor_finds_nothing_even_as_auditor(tmp_path: Path) -> None:
-    bad = tmp_path / ".github" / "workflows" / "bad.yml"
-    bad.parent.mkdir(parents=True)
-    bad.write_text(BAD)
-    done = subprocess.run(
-        [
-            str(BIN / "zizmor"),
-            "--offline",
-            "--no-config",
-            "--strict-collection",
-            "--persona=auditor",
-            "--format=json",
-            str(bad),
-            *map(str, FILES),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode in (0, 10, 11, 12, 13, 14), done.stderr
-    findings = json.loads(done.stdout)
-    paths = {loc["symbolic"]["key"]["Local"]["verbatim_path"] for f in findings for loc in f["locations"]}
-    assert paths == {str(bad)}, [f["ident"] for f in findings if str(bad) not in json.dumps(f)]
+    bad = write_bad_workflow(tmp_path)
+    findings = zizmor_findings([bad, *FILES], "auditor")
+    assert findings.pop(str(bad))
+    assert findings == {}
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)

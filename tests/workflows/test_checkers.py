@@ -6,9 +6,7 @@ can fail: the bad file must be reported and the rendered files must not.
 
 from __future__ import annotations
 
-import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,88 +14,24 @@ import pytest
 
 from components.settings.github import GitHubSettings
 from components.workflows import render_workflows
-
-BIN = Path(sys.executable).parent
-BAD_WORKFLOW = """\
-name: bad
-on:
-  pull_request_target: {}
-jobs:
-  build:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - run: echo "${{ github.event.pull_request.title }}"
-"""
-
-
-def _bad_file(tmp_path: Path) -> Path:
-    bad = tmp_path / "bad" / ".github" / "workflows" / "bad.yml"
-    bad.parent.mkdir(parents=True)
-    bad.write_text(BAD_WORKFLOW)
-    return bad
+from tests.workflow_checkers import SCHEMA_INVALID_WORKFLOW, schema_failures, write_bad_workflow, zizmor_findings
 
 
 def _all_files(written: dict[str, list[Path]]) -> list[Path]:
     return [path for paths in written.values() for path in paths]
 
 
-def _zizmor(files: list[Path], persona: str) -> list[dict[str, Any]]:
-    result = subprocess.run(
-        [
-            str(BIN / "zizmor"),
-            "--offline",
-            "--no-config",
-            "--strict-collection",
-            f"--persona={persona}",
-            "--format=json",
-            *map(str, files),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    # --strict-collection: a file zizmor cannot parse fails the run instead of being skipped silently.
-    assert result.returncode in (0, 10, 11, 12, 13, 14), result.stderr  # 1x: findings of some severity
-    return json.loads(result.stdout)
-
-
-def _finding_files(findings: list[dict[str, Any]]) -> dict[str, set[str]]:
-    by_file: dict[str, set[str]] = {}
-    for finding in findings:
-        for location in finding["locations"]:
-            path = location["symbolic"]["key"]["Local"]["verbatim_path"]
-            by_file.setdefault(path, set()).add(finding["ident"])
-    return by_file
-
-
 def test_json_schema_accepts_every_rendered_file(tmp_path: Path, written: dict[str, list[Path]]) -> None:
     bad = tmp_path / "invalid.yml"
-    bad.write_text("name: invalid\non:\n  push: {}\njobs:\n  a:\n    steps: []\n")  # no runs-on
+    bad.write_text(SCHEMA_INVALID_WORKFLOW)
     files = _all_files(written)
-    result = subprocess.run(
-        [
-            str(BIN / "check-jsonschema"),
-            "-o",
-            "json",
-            "--builtin-schema",
-            "vendor.github-workflows",
-            str(bad),
-            *map(str, files),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    report = json.loads(result.stdout)
-    failing = {error["filename"] for error in report["errors"]} | {e["filename"] for e in report["parse_errors"]}
-    assert failing == {str(bad)}, report
     assert len(files) == 8
+    assert schema_failures([bad, *files]) == {str(bad)}
 
 
 def test_zizmor_reports_nothing_at_the_default_persona(tmp_path: Path, written: dict[str, list[Path]]) -> None:
-    bad = _bad_file(tmp_path)
-    by_file = _finding_files(_zizmor([bad, *_all_files(written)], "regular"))
+    bad = write_bad_workflow(tmp_path / "bad")
+    by_file = zizmor_findings([bad, *_all_files(written)])
     assert {"artipacked", "unpinned-uses", "template-injection", "dangerous-triggers"} <= by_file.pop(str(bad))
     assert by_file == {}
 
@@ -107,7 +41,7 @@ def test_zizmor_pedantic_only_asks_for_an_image_digest(
 ) -> None:
     # With the default image tag the pedantic persona wants a digest (unknowable offline: set one in the
     # stack file); with a digest configured, pedantic finds nothing either.
-    findings = _finding_files(_zizmor(_all_files(written), "pedantic"))
+    findings = zizmor_findings(_all_files(written), "pedantic")
     assert {Path(path).name for path in findings} == {"restore-drill.yml"}
     assert set().union(*findings.values()) == {"unpinned-images"}
 
@@ -121,7 +55,7 @@ def test_zizmor_pedantic_only_asks_for_an_image_digest(
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
         files.append(target)
-    assert _finding_files(_zizmor(files, "pedantic")) == {}
+    assert zizmor_findings(files, "pedantic") == {}
 
 
 @pytest.mark.parametrize("stack", ["staging", "production"])
