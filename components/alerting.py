@@ -14,42 +14,16 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from .kms_actions import KEY_ADMIN_ACTIONS, KEY_USAGE_ACTIONS
 from .settings.alerting import EXPRESSION_ID, SERVICE_UNAVAILABLE, AlarmDefinition, AlertingSettings, is_percentile
 from .settings.base import SEVERITIES, Environment, Severity
 
 # Services that publish alerts to the topics: alarms, budgets, cost anomalies.
 PUBLISHING_SERVICES = ("cloudwatch.amazonaws.com", "budgets.amazonaws.com", "costalerts.amazonaws.com")
 
-# The account administers the key through IAM; enumerated so the key policy never grants `kms:*`.
-KEY_ADMIN_ACTIONS = (
-    "kms:CancelKeyDeletion",
-    "kms:CreateGrant",
-    "kms:Decrypt",
-    "kms:DescribeKey",
-    "kms:DisableKey",
-    "kms:DisableKeyRotation",
-    "kms:EnableKey",
-    "kms:EnableKeyRotation",
-    "kms:Encrypt",
-    "kms:GenerateDataKey",
-    "kms:GenerateDataKeyWithoutPlaintext",
-    "kms:GetKeyPolicy",
-    "kms:GetKeyRotationStatus",
-    "kms:ListGrants",
-    "kms:ListKeyPolicies",
-    "kms:ListKeyRotations",
-    "kms:ListResourceTags",
-    "kms:PutKeyPolicy",
-    "kms:ReEncryptFrom",
-    "kms:ReEncryptTo",
-    "kms:RetireGrant",
-    "kms:RevokeGrant",
-    "kms:RotateKeyOnDemand",
-    "kms:ScheduleKeyDeletion",
-    "kms:TagResource",
-    "kms:UntagResource",
-    "kms:UpdateKeyDescription",
-)
+# The account administers the key and may let its own principals use it through IAM (topic subscribers
+# such as SQS or Lambda need to decrypt); enumerated so the key policy never grants `kms:*`.
+ACCOUNT_KEY_ACTIONS = tuple(sorted({*KEY_ADMIN_ACTIONS, *KEY_USAGE_ACTIONS}))
 KEY_SERVICE_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey*")
 
 
@@ -69,7 +43,7 @@ def key_policy(
                 "Sid": "AccountAdministersTheKey",
                 "Effect": "Allow",
                 "Principal": {"AWS": pulumi.Output.concat("arn:", partition, ":iam::", account_id, ":root")},
-                "Action": list(KEY_ADMIN_ACTIONS),
+                "Action": list(ACCOUNT_KEY_ACTIONS),
                 "Resource": this_key,
             },
             {

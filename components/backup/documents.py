@@ -9,31 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from components.kms_actions import KEY_ADMIN_ACTIONS
+
 Document = dict[str, Any]
 
 VERSION = "2012-10-17"
 
-# Managing a key, never using it: administrators cannot decrypt backups.
-KEY_ADMIN_ACTIONS = [
-    "kms:CancelKeyDeletion",
-    "kms:DescribeKey",
-    "kms:DisableKey",
-    "kms:DisableKeyRotation",
-    "kms:EnableKey",
-    "kms:EnableKeyRotation",
-    "kms:GetKeyPolicy",
-    "kms:GetKeyRotationStatus",
-    "kms:ListGrants",
-    "kms:ListKeyPolicies",
-    "kms:ListResourceTags",
-    "kms:PutKeyPolicy",
-    "kms:RevokeGrant",
-    "kms:RotateKeyOnDemand",
-    "kms:ScheduleKeyDeletion",
-    "kms:TagResource",
-    "kms:UntagResource",
-    "kms:UpdateKeyDescription",
-]
 # What S3 does with a bucket's key for SSE-KMS with bucket keys (uploads, downloads, replication).
 S3_KEY_USE_ACTIONS = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
 
@@ -157,7 +138,7 @@ def key_policy(
                 "Sid": "KeyAdministration",
                 "Effect": "Allow",
                 "Principal": {"AWS": admins[0] if len(admins) == 1 else admins},
-                "Action": KEY_ADMIN_ACTIONS,
+                "Action": list(KEY_ADMIN_ACTIONS),  # administrators cannot decrypt backups
                 "Resource": "*",
             },
             {
