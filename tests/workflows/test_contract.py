@@ -9,6 +9,7 @@ import pytest
 
 from components import delivery_contract as contract
 from components.github_oidc import backup_environment, deploy_environment, restore_environment
+from ops.offline import Evaluation
 
 REFERENCE = re.compile(r"\$\{\{\s*(?P<kind>secrets|vars)\.(?P<name>[A-Za-z0-9_]+)\s*\}\}")
 ENVIRONMENTS = ("staging", "production")
@@ -48,7 +49,9 @@ def job_environments(job: dict[str, Any]) -> list[str]:
     return [name]
 
 
-def contract_problems(documents: dict[str, dict[str, Any]]) -> list[str]:
+def contract_problems(
+    documents: dict[str, dict[str, Any]], allowed: dict[str, dict[str, set[str]]] = ALLOWED
+) -> list[str]:
     problems: list[str] = []
     for path, document in documents.items():
         for job_id, job in document["jobs"].items():
@@ -60,11 +63,11 @@ def contract_problems(documents: dict[str, dict[str, Any]]) -> list[str]:
             if not environments and (references["secrets"] or references["vars"]):
                 problems.append(f"{path}:{job_id} reads {references} without a GitHub environment")
             for environment in environments:
-                if environment not in ALLOWED:
+                if environment not in allowed:
                     problems.append(f"{path}:{job_id} uses environment {environment} that nothing creates")
                     continue
                 for kind in ("secrets", "vars"):
-                    for name in sorted(references[kind] - ALLOWED[environment][kind]):
+                    for name in sorted(references[kind] - allowed[environment][kind]):
                         problems.append(f"{path}:{job_id} reads {kind}.{name}, not created in {environment}")
     return problems
 
@@ -112,3 +115,36 @@ def test_cross_check_reports_unknown_names(documents: dict[str, dict[str, dict[s
     assert any("secrets.FILTER_TO, not created in staging-backup" in p for p in problems)
     assert any("environment stage that nothing creates" in p for p in problems)
     assert any("without a GitHub environment" in p for p in problems)
+
+
+def created_by_the_stacks(*evaluations: Evaluation) -> dict[str, dict[str, set[str]]]:
+    """Per GitHub environment, the secrets and variables the recorded GitHub resources really create."""
+    created: dict[str, dict[str, set[str]]] = {}
+    for evaluation in evaluations:
+        for resource in evaluation.resources:
+            inputs = resource.plain_inputs
+            if resource.type == "github:index/repositoryEnvironment:RepositoryEnvironment":
+                created.setdefault(inputs["environment"], {"secrets": set(), "vars": set()})
+            elif resource.type == "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret":
+                created.setdefault(inputs["environment"], {"secrets": set(), "vars": set()})["secrets"].add(
+                    inputs["secretName"]
+                )
+            elif resource.type == "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable":
+                created.setdefault(inputs["environment"], {"secrets": set(), "vars": set()})["vars"].add(
+                    inputs["variableName"]
+                )
+    return created
+
+
+def test_references_are_created_by_the_recorded_resources_of_both_stacks(
+    documents: dict[str, dict[str, dict[str, Any]]], staging: Evaluation, production: Evaluation
+) -> None:
+    # The contract above is what both sides promise; this checks what the program really registers.
+    created = created_by_the_stacks(staging, production)
+    assert set(created) == set(ALLOWED)
+    committed = documents["production"]  # the stack that commits the files (workflows.manage_files)
+    assert contract_problems(committed, created) == []
+    without_backup_variables = {**created, "production-backup": {"secrets": {"SUPABASE_DB_URL"}, "vars": set()}}
+    assert "backup.yml:backup reads vars.BACKUP_BUCKET, not created in production-backup" in " ".join(
+        p.removeprefix(".github/workflows/") for p in contract_problems(committed, without_backup_variables)
+    )
