@@ -371,7 +371,7 @@ class RecordingMonitor(MockMonitor):
                 provider=request.provider,
                 protect=bool(request.protect) if request.HasField("protect") else False,
                 retain_on_delete=bool(request.retainOnDelete) if request.HasField("retainOnDelete") else False,
-                depends_on=list(request.dependencies),
+                depends_on=sorted(request.dependencies),  # a set in the SDK: sorted for a stable plan
                 inputs=pulumi.runtime.rpc.deserialize_properties(request.object, keep_unknowns=True),
                 outputs=dict(registration.state) if registration else {},
                 id=(registration.id or "") if registration else "",
@@ -481,7 +481,8 @@ def evaluate(program_dir: Path | str, stack: str) -> Evaluation:
         project=project["name"],
         stack=stack,
         program_dir=program_dir,
-        resources=monitor.recorded,
+        # The SDK registers from a thread pool, so arrival order varies between runs: sorted, a plan diffs cleanly.
+        resources=sorted(monitor.recorded, key=lambda r: r.urn),
         outputs=outputs,
         secret_outputs=secret_outputs,
         config=config,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -16,9 +17,14 @@ RESOURCE_KEYS = {"urn", "type", "name", "parent", "provider", "protect", "retain
 VIOLATION_KEYS = {"policy", "enforcement", "severity", "urn", "message"}
 
 
-def run_plan(*args: str) -> subprocess.CompletedProcess[str]:
+def run_plan(*args: str, hash_seed: str = "0") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ops", "plan", *args], cwd=REPO, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "ops", "plan", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONHASHSEED": hash_seed},
     )
 
 
@@ -35,6 +41,14 @@ def test_plan_json_follows_the_contract(stack_name: str) -> None:
     for violation in document["violations"]:
         assert set(violation) == VIOLATION_KEYS
         assert violation["enforcement"] != "mandatory", violation
+
+
+def test_plan_is_the_same_in_every_process() -> None:
+    """Resource order, ids and dependencies do not depend on hash seeds or thread timing: plans diff cleanly."""
+    first = run_plan("--stack", "production", "--json", hash_seed="1")
+    second = run_plan("--stack", "production", "--json", hash_seed="2")
+    assert first.returncode == second.returncode == EXIT_OK
+    assert first.stdout == second.stdout
 
 
 def test_human_plan_shows_tree_counts_outputs_and_policies() -> None:
