@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import pulumi
@@ -18,18 +18,6 @@ from pydantic_core import ErrorDetails
 
 from .base import FieldError
 from .stack import StackSettings
-
-SECRET_KEYS = (
-    "github_token",
-    "cloudflare_api_token",
-    "slack_webhook_url",
-    "pagerduty_webhook_url",
-    "filter_to",
-    "function_id",
-    "organisation_id",
-    "supabase_db_url",
-    "supabase_access_token",
-)
 
 
 class SettingsError(pulumi.RunError):
@@ -58,6 +46,10 @@ class Secrets:
     organisation_id: pulumi.Output[str]
     supabase_db_url: pulumi.Output[str]
     supabase_access_token: pulumi.Output[str]
+
+
+# The secret config keys are the fields of `Secrets`; Pulumi.yaml declares each with `secret: true`.
+SECRET_KEYS = tuple(field.name for field in fields(Secrets))
 
 
 @dataclass(frozen=True)
@@ -147,10 +139,10 @@ def parse_settings(namespace: str, stack_file: str, raw_config: Mapping[str, Any
     Pure: no Pulumi runtime needed, so it is also what the property-based tests drive.
     """
     problems: list[str] = []
-    fields = set(StackSettings.model_fields)
-    for key in sorted(set(raw_config) - fields - set(SECRET_KEYS)):
+    known = set(StackSettings.model_fields)
+    for key in sorted(set(raw_config) - known - set(SECRET_KEYS)):
         problems.append(f"{namespace}:{key}: unknown key (check its spelling against the settings reference)")
-    raw = {key: _parse(value) for key, value in raw_config.items() if key in fields and value is not None}
+    raw = {key: _parse(value) for key, value in raw_config.items() if key in known and value is not None}
     try:
         settings = StackSettings.model_validate(raw)
     except ValidationError as exc:

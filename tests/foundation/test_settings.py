@@ -147,3 +147,14 @@ def test_defaults_are_exercised_by_a_stack_without_optional_sections(tmp_path):
     evaluation = evaluate_with(tmp_path, "staging", edit)
     budgets = evaluation.of_type("aws:budgets/budget:Budget")
     assert sorted(b.inputs["limitAmount"] for b in budgets) == ["100", "2000", "2000"]
+
+
+def test_secret_keys_are_exactly_the_secrets_pulumi_yaml_declares() -> None:
+    import yaml
+
+    from components.settings import SECRET_KEYS
+    from tests.helpers import REPO
+
+    declared = {k for k, v in yaml.safe_load((REPO / "Pulumi.yaml").read_text())["config"].items() if v.get("secret")}
+    assert set(SECRET_KEYS) == declared
+    assert len(SECRET_KEYS) == 9

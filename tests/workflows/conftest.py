@@ -10,16 +10,13 @@ import pytest
 from components.settings import StackSettings, parse_settings
 from components.settings.github import GitHubSettings
 from components.workflows import render_workflows, workflow_documents
-from tests.helpers import NAMESPACE, load_stack
+from tests.helpers import NAMESPACE, raw_config
 
 STACKS = ("staging", "production")
 
 
 def stack_settings(stack: str) -> StackSettings:
-    config = load_stack(stack)["config"]
-    prefix = f"{NAMESPACE}:"
-    raw = {key[len(prefix) :]: value for key, value in config.items() if key.startswith(prefix)}
-    return parse_settings(NAMESPACE, f"Pulumi.{stack}.yaml", raw)
+    return parse_settings(NAMESPACE, f"Pulumi.{stack}.yaml", raw_config(stack))
 
 
 @pytest.fixture(scope="session")
