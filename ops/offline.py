@@ -28,7 +28,7 @@ import pulumi
 import yaml
 from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 from pulumi.runtime.mocks import MockMonitor, set_mocks
-from pulumi.runtime.settings import SETTINGS, get_root_resource, reset_options
+from pulumi.runtime.settings import SETTINGS, get_project, get_root_resource, get_stack, reset_options
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await  # pyright: ignore[reportPrivateUsage]
 
@@ -36,6 +36,7 @@ ACCOUNT_ID = "123456789012"
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 REDACTED = "[secret]"
+ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 
 
 def secret_placeholder(key: str) -> str:
@@ -355,11 +356,31 @@ class RecordingMonitor(MockMonitor):
     def __init__(self, mocks: Mocks) -> None:
         super().__init__(mocks)
         self.recorded: list[RecordedResource] = []
+        self.urns: set[str] = set()
+        self.duplicates: list[str] = []
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """URNs as the engine makes them (`urn.New`): the parent's whole type chain, and none for the root stack.
+
+        The SDK's mock keeps only the parent's last type and prefixes `pulumi:pulumi:Stack$` to top-level resources,
+        so its URNs would not match what `pulumi preview` shows (the engine tests compare the two).
+        """
+        if parent:
+            qualified = parent.split("::")[2]
+            if qualified != ROOT_STACK_TYPE:
+                type_ = f"{qualified}${type_}"
+        return "urn:pulumi:" + "::".join([get_stack(), get_project(), type_, name])
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
+        if response.urn in self.urns:
+            # The engine refuses a second registration of one URN; the mock monitor would silently keep the last.
+            # Raising here would fail unawaited futures all over the SDK, so the run reports it when it ends.
+            self.duplicates.append(response.urn)
+            return response
+        self.urns.add(response.urn)
         registration = self.resources.get(response.urn)
         self.recorded.append(
             RecordedResource(
@@ -477,6 +498,8 @@ def evaluate(program_dir: Path | str, stack: str) -> Evaluation:
         asyncio.set_event_loop(None)
         reset_options()
 
+    if monitor.duplicates:
+        raise ProgramError(f"Duplicate resource URN '{monitor.duplicates[0]}'; try giving it a unique name")
     return Evaluation(
         project=project["name"],
         stack=stack,
