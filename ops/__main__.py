@@ -1,4 +1,4 @@
-"""Command line of the operations tools: `python -m ops plan|bench|rollback ...`."""
+"""Command line of the operations tools: `python -m ops [--debug] plan|bench|rollback|settings-doc ...`."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from .boundary import EXIT_OK, guarded
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops", description=__doc__)
+    parser.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
     commands = parser.add_subparsers(dest="command", required=True)
 
     plan = commands.add_parser("plan", help="offline plan and policy results of a stack")
@@ -33,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     back.add_argument("--cwd", type=Path, default=Path(), help="Pulumi project directory (default: current)")
 
     args = parser.parse_args(argv)
+    return guarded(args.command, lambda: _run(args), debug=args.debug)
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "rollback":
         from .rollback import Options, run_rollback
 
@@ -48,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
             write()
         else:
             print(render())
-        return 0
+        return EXIT_OK
     from .bench import run_bench
 
     return run_bench()

@@ -11,11 +11,13 @@ import typing
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from components.settings import StackSettings
+
+from .boundary import InputError
+from .strict_yaml import read_yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 README = REPO_ROOT / "README.md"
@@ -90,7 +92,9 @@ def _rows(model: type[BaseModel], prefix: str) -> list[str]:
 
 
 def _secret_rows() -> list[str]:
-    project = yaml.safe_load((REPO_ROOT / "Pulumi.yaml").read_text())
+    project = read_yaml(REPO_ROOT / "Pulumi.yaml")
+    if not isinstance(project, dict):
+        raise InputError("Pulumi.yaml: must be a mapping")
     rows = []
     for key, spec in (project.get("config") or {}).items():
         if isinstance(spec, dict) and spec.get("secret"):
@@ -123,12 +127,24 @@ def render() -> str:
     return "\n".join(lines)
 
 
+def _readme() -> str:
+    try:
+        return README.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"README.md: cannot be read ({type(exc).__name__})") from None
+
+
 def current() -> str:
-    text = README.read_text()
-    start, end = text.index(BEGIN), text.index(END) + len(END)
-    return text[start:end]
+    text = _readme()
+    start, end = text.find(BEGIN), text.find(END)
+    if start < 0 or end < start:
+        raise InputError(f"README.md: no `{BEGIN}` ... `{END}` block to rewrite")
+    return text[start : end + len(END)]
 
 
 def write() -> None:
-    text = README.read_text()
-    README.write_text(text.replace(current(), render()))
+    text = _readme().replace(current(), render())
+    try:
+        README.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"README.md: cannot be written ({exc.strerror or type(exc).__name__})") from None

@@ -11,7 +11,7 @@ from .base import Email, FieldError, Model, Severity
 
 STANDARD_STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 # CloudWatch percentiles (ExtendedStatistic): p0 to p100 with at most two decimals (p95, p99.9), lowercase p.
-_PERCENTILE = re.compile(r"^p(100(\.00?)?|\d{1,2}(\.\d{1,2})?)$")
+_PERCENTILE = re.compile(r"^p(100(\.00?)?|[0-9]{1,2}(\.[0-9]{1,2})?)$")
 _METRIC_ID = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
 _ALARM_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 # Id of the metric-math expression among an alarm's metric queries; metric ids may not take it.
@@ -31,7 +31,7 @@ MissingData = Literal["missing", "ignore", "breaching", "notBreaching"]
 
 
 def check_statistic(value: str) -> str:
-    if value in STANDARD_STATISTICS or _PERCENTILE.match(value):
+    if value in STANDARD_STATISTICS or _PERCENTILE.fullmatch(value):
         return value
     raise ValueError(
         f"'{value}' is not a CloudWatch statistic: use one of {', '.join(STANDARD_STATISTICS)} "
@@ -83,7 +83,7 @@ class MetricMath(Model):
         if not value:
             raise ValueError("needs at least one metric")
         for metric_id in value:
-            if not _METRIC_ID.match(metric_id):
+            if not _METRIC_ID.fullmatch(metric_id):
                 raise ValueError(f"metric id '{metric_id}' must start with a lowercase letter")
             if metric_id == EXPRESSION_ID:
                 raise ValueError(f"metric id '{EXPRESSION_ID}' is reserved for the expression itself")
@@ -116,7 +116,7 @@ class AlarmDefinition(Model):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not _ALARM_NAME.match(value):
+        if not _ALARM_NAME.fullmatch(value):
             raise ValueError("must be 1-63 lowercase letters, digits and hyphens")
         return value
 

@@ -136,7 +136,7 @@ class BackupSettings(Model):
     @field_validator("bucket_prefix")
     @classmethod
     def _bucket_prefix(cls, value: str) -> str:
-        if not _BUCKET_PREFIX.match(value):
+        if not _BUCKET_PREFIX.fullmatch(value):
             raise ValueError("must be 3-42 characters of lowercase letters, digits and hyphens")
         return value
 

@@ -7,16 +7,20 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StrictInt, field_validator, model_validator
 
-from .base import Arn, AwsRegion, FieldError, Model
+from .base import Arn, AwsRegion, FieldError, Model, check_cron
 
 # GitHub: owner 1-39 alphanumerics or single hyphens; repository names of letters, digits, . _ - (not . or ..).
 _OWNER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 _REPO = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 # Values that the workflows write into YAML and shell environments: keep them to safe characters.
 _PATH = re.compile(r"^/[A-Za-z0-9._~/%-]*$")
-_CRON_FIELD = r"[0-9*/,-]+"
-_CRON = re.compile(rf"^{_CRON_FIELD}( {_CRON_FIELD}){{4}}$")
 _IMAGE = re.compile(r"^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?$")
+
+# An https origin: DNS labels of letters, digits and inner hyphens, an optional port; nothing after it.
+_ORIGIN = re.compile(
+    r"https://(?=[^:]{1,253}(:|\Z))[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(?::(?P<port>[0-9]{1,5}))?"
+)
 
 ROLLOUT_STAGES = (0, 5, 10, 25, 50, 100)
 
@@ -31,17 +35,17 @@ def split_repository(full_name: str) -> tuple[str, str]:
 
 def _repository(full_name: str) -> str:
     owner, slash, name = full_name.partition("/")
-    if not slash or not _OWNER.match(owner) or not _REPO.match(name) or name in (".", ".."):
+    if not slash or not _OWNER.fullmatch(owner) or not _REPO.fullmatch(name) or name in (".", ".."):
         raise ValueError(f"'{full_name}' is not a repository name GitHub accepts (owner/name)")
     return full_name
 
 
 RepositoryName = Annotated[str, AfterValidator(_repository)]
-_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$")
+_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$")
 
 
 def _policy_arn(value: str) -> str:
-    if not _POLICY_ARN.match(value):
+    if not _POLICY_ARN.fullmatch(value):
         raise ValueError(f"'{value}' is not an IAM managed policy ARN (arn:aws:iam::<account or aws>:policy/<name>)")
     return value
 
@@ -153,7 +157,7 @@ class PerformanceThresholds(Model):
     @classmethod
     def _paths(cls, value: list[str]) -> list[str]:
         for path in value:
-            if not _PATH.match(path):
+            if not _PATH.fullmatch(path):
                 raise ValueError(f"'{path}' is not an absolute URL path (starting with /, no spaces or quotes)")
         return value
 
@@ -193,35 +197,34 @@ class WorkflowSettings(Model):
     @field_validator("staging_url", "production_url")
     @classmethod
     def _https(cls, value: str) -> str:
-        if not re.match(r"^https://[A-Za-z0-9.-]+(:\d+)?$", value):
-            raise ValueError("must be an https:// origin without a path")
+        match = _ORIGIN.fullmatch(value)
+        if not match or not 1 <= int(match["port"] or 443) <= 65535:
+            raise ValueError("must be an https:// origin (host name, optional port) without a path")
         return value
 
     @field_validator("health_path")
     @classmethod
     def _health_path(cls, value: str) -> str:
-        if not _PATH.match(value):
+        if not _PATH.fullmatch(value):
             raise ValueError("must be an absolute URL path (starting with /, no spaces or quotes)")
         return value
 
     @field_validator("node_version")
     @classmethod
     def _node_version(cls, value: str) -> str:
-        if not re.match(r"^\d+(\.\d+){0,2}$", value):
+        if not re.fullmatch(r"^[0-9]+(\.[0-9]+){0,2}$", value):
             raise ValueError("must be a Node.js version such as 20 or 20.11.1")
         return value
 
     @field_validator("performance_schedule", "restore_drill_schedule")
     @classmethod
     def _cron(cls, value: str) -> str:
-        if not _CRON.match(value):
-            raise ValueError("must be a five-field cron expression (minute hour day month weekday), in UTC")
-        return value
+        return check_cron(value)
 
     @field_validator("restore_drill_image")
     @classmethod
     def _image(cls, value: str) -> str:
-        if not _IMAGE.match(value) or value.endswith(":latest") or ":" not in value.rsplit("/", 1)[-1]:
+        if not _IMAGE.fullmatch(value) or value.endswith(":latest") or ":" not in value.rsplit("/", 1)[-1]:
             raise ValueError("must be an image with an explicit tag or digest (not latest), e.g. postgres:17")
         return value
 
@@ -247,7 +250,7 @@ class GitHubSettings(Model):
     @field_validator("owner")
     @classmethod
     def _owner(cls, value: str) -> str:
-        if not _OWNER.match(value):
+        if not _OWNER.fullmatch(value):
             raise ValueError(f"'{value}' is not a valid GitHub owner name")
         return value
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
+from urllib.parse import urlsplit
 
 import pulumi
 from pydantic import ValidationError
@@ -69,6 +70,7 @@ _MESSAGES = {
     "int_from_float": "must be a whole number",
     "float_type": "must be a number",
     "float_parsing": "must be a number",
+    "finite_number": "must be a finite number",
     "bool_type": "must be true or false",
     "bool_parsing": "must be true or false",
     "string_type": "must be a string",
@@ -115,6 +117,37 @@ def format_errors(namespace: str, exc: ValidationError) -> list[str]:
         path = "".join(_key_part(p) for p in loc).lstrip(".")
         problems.append(f"{namespace}:{path}: {message}")
     return problems
+
+
+# Secrets whose value reaches a URL: SNS delivers only to https endpoints, and pg_dump needs a postgres URL.
+_SECRET_SCHEMES = {
+    "slack_webhook_url": ("https",),
+    "pagerduty_webhook_url": ("https",),
+    "supabase_db_url": ("postgres", "postgresql"),
+}
+_HOST = re.compile(
+    r"(?=.{1,253}\Z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+)
+# The offline evaluator's stand-in for a secret it cannot decrypt: its shape is unknown, so it is not checked.
+_PLACEHOLDER = "[secret placeholder: {namespace}:{key}]"
+
+
+def secret_problem(namespace: str, key: str, value: str) -> str | None:
+    """What is wrong with a secret's value, described without quoting it (None when it is fine)."""
+    if value == _PLACEHOLDER.format(namespace=namespace, key=key):
+        return None
+    if not value or value != value.strip() or not value.isprintable():
+        return "is empty, or has surrounding whitespace or control characters"
+    schemes = _SECRET_SCHEMES.get(key)
+    if schemes:
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+        except ValueError:
+            return f"is not a {schemes[0]}:// URL"
+        if parts.scheme not in schemes or not _HOST.fullmatch(parts.hostname or ""):
+            return f"must be a {schemes[0]}:// URL with a host name (other schemes are refused)"
+    return None
 
 
 def _parse(value: Any) -> Any:
@@ -168,11 +201,15 @@ def load_config() -> LoadedConfig:
 
     secret_values: dict[str, pulumi.Output[str]] = {}
     for key in SECRET_KEYS:
-        value = config.get_secret(key)
+        # The program holds the decrypted text; it is checked here and leaves only as a secret Output.
+        value = pulumi.runtime.config.get_config(f"{namespace}:{key}")
         if value is None:
             problems.append(f"{namespace}:{key}: secret is not set; run `pulumi config set --secret {key} <value>`")
-        else:
-            secret_values[key] = value
+            continue
+        problem = secret_problem(namespace, key, value)
+        if problem:
+            problems.append(f"{namespace}:{key}: {problem}; set it again with `pulumi config set --secret {key}`")
+        secret_values[key] = pulumi.Output.secret(value)
 
     if problems or settings is None:
         raise SettingsError(stack_file, problems)

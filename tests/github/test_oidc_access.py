@@ -35,14 +35,12 @@ def deploy_roles(evaluation: Evaluation) -> list[RecordedResource]:
 
 @pytest.fixture(scope="module")
 def with_deploy_role(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
-    """Staging with deploy policies, and secrets written in plain text into a throwaway copy of its stack file."""
+    """Staging with deploy policies, and known secret values the program sees decrypted."""
 
     def edit(config: dict[str, Any]) -> None:
         config[f"{NAMESPACE}:github"]["oidc"]["deploy_policy_arns"] = DEPLOY_POLICIES
-        for key, value in PLAIN_SECRETS.items():
-            config[f"{NAMESPACE}:{key}"] = value
 
-    return evaluate_with(tmp_path_factory.mktemp("deploy-role"), "staging", edit)
+    return evaluate_with(tmp_path_factory.mktemp("deploy-role"), "staging", edit, secrets=PLAIN_SECRETS)
 
 
 def test_deploy_role_trusts_exactly_the_deploy_environment(with_deploy_role: Evaluation):
