@@ -129,8 +129,9 @@ def app_alarm_specs(settings: BackupSettings, environment: Environment, identity
             evaluation_periods=1,
             threshold=allowance * 60,
             comparison="GreaterThanThreshold",
-            # Between dumps there is nothing to judge; the freshness alarm covers dumps that never finish.
-            treat_missing_data="notBreaching",
+            # Between dumps there is nothing to judge: the last dump's verdict stands until the next one (the
+            # freshness alarm covers dumps that never finish).
+            treat_missing_data="ignore",
             **common,
         ),
         AlarmSpec(

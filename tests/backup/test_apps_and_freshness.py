@@ -158,9 +158,9 @@ def test_freshness_and_drill_alarms_per_app(stack: Evaluation) -> None:
     over = alarms["drill-over-rto"]
     assert (over["metricName"], over["threshold"]) == ("RestoreDrillDurationSeconds", 4 * 3600)
     # A monthly result stays in force until the next drill; the age alarm covers drills that never report.
-    assert failed["treatMissingData"] == over["treatMissingData"] == "ignore"
     duration = alarms["backup-duration"]
     assert (duration["metricName"], duration["threshold"]) == ("BackupDurationSeconds", 15 * 60)
+    assert failed["treatMissingData"] == over["treatMissingData"] == duration["treatMissingData"] == "ignore"
 
 
 @pytest.mark.parametrize(
