@@ -15,7 +15,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from .backup.freshness import BACKUP_COMPLETED, DRILL_AGE, DRILL_DURATION
 from .settings.alerting import EXPRESSION_ID, AlarmDefinition, AlertingSettings
+from .settings.backup import RpoDesign
 from .settings.base import Environment
 from .settings.cost import BudgetSettings
 
@@ -33,6 +35,86 @@ class ReplicationMetrics:
     destination_bucket: pulumi.Input[str]
     rule_id: str
     region: str
+
+
+@dataclass(frozen=True)
+class BackupMetrics:
+    """What the backup-age and drill widgets need: where the backup jobs publish, and the designed RPO/RTO."""
+
+    namespace: str
+    environment: str
+    identities: Sequence[str]
+    region: str
+    rpo: RpoDesign
+    rto_hours: int
+
+
+# Minutes since the newest upload: FILL(REPEAT) carries the last upload's time forward, EPOCH is each point's time.
+BACKUP_AGE_EXPRESSION = "(EPOCH(FILL(m1, REPEAT)) - FILL(m1, REPEAT)) / 60"
+
+
+def backup_widgets(backups: BackupMetrics) -> list[dict[str, Any]]:
+    """Per app: backup age against the RPO, and the last drill's duration against the RTO."""
+    rpo = backups.rpo
+    widgets: list[dict[str, Any]] = []
+    for identity in backups.identities:
+        dims = ["Environment", backups.environment, "Repository", identity]
+        age_lines = [
+            {"label": f"freshness alarm {rpo.freshness_window_minutes} min", "value": rpo.freshness_window_minutes},
+            {"label": f"designed dump RPO {rpo.dump_rpo_minutes} min", "value": rpo.dump_rpo_minutes},
+            {"label": f"RPO target {rpo.target_minutes} min", "value": rpo.target_minutes, "color": "#d13212"},
+        ]
+        widgets.append(
+            {
+                "type": "metric",
+                "properties": {
+                    "title": f"Backup age of {identity} (min) vs RPO",
+                    "view": "timeSeries",
+                    "region": backups.region,
+                    "period": 300,
+                    "metrics": [
+                        [
+                            {
+                                "expression": BACKUP_AGE_EXPRESSION,
+                                "label": "minutes since last verified upload",
+                                "id": "age",
+                            }
+                        ],
+                        [backups.namespace, BACKUP_COMPLETED, *dims, {"id": "m1", "stat": "Maximum", "visible": False}],
+                    ],
+                    "annotations": {"horizontal": age_lines},
+                    "yAxis": {"left": {"label": "minutes", "showUnits": False, "min": 0}},
+                },
+            }
+        )
+        rto_seconds = backups.rto_hours * 3600
+        widgets.append(
+            {
+                "type": "metric",
+                "properties": {
+                    "title": f"Restore drill of {identity}: duration (s) vs RTO",
+                    "view": "timeSeries",
+                    "region": backups.region,
+                    "period": 86400,
+                    "stat": "Maximum",
+                    "metrics": [
+                        [backups.namespace, DRILL_DURATION, *dims, {"label": "drill duration (s)"}],
+                        [
+                            backups.namespace,
+                            DRILL_AGE,
+                            *dims,
+                            {"label": "days since a successful drill", "yAxis": "right"},
+                        ],
+                    ],
+                    "annotations": {
+                        "horizontal": [
+                            {"label": f"RTO {backups.rto_hours} h", "value": rto_seconds, "color": "#d13212"}
+                        ]
+                    },
+                },
+            }
+        )
+    return widgets
 
 
 def _dimensions(dimensions: Mapping[str, str]) -> list[str]:
@@ -138,6 +220,7 @@ def dashboard_body(
     *,
     alarm_arns: Sequence[pulumi.Input[str]] = (),
     replication: ReplicationMetrics | None = None,
+    backups: BackupMetrics | None = None,
     budgets: Sequence[BudgetSettings] | None = None,
 ) -> dict[str, Any]:
     widgets: list[dict[str, Any]] = []
@@ -146,6 +229,8 @@ def dashboard_body(
     widgets.extend(alarm_widget(a, settings.metric_namespace, region) for a in settings.alarms)
     if replication is not None:
         widgets.extend(replication_widgets(replication))
+    if backups is not None:
+        widgets.extend(backup_widgets(backups))
     if budgets:
         widgets.extend(cost_widgets(budgets))
     _lay_out(widgets)
@@ -181,12 +266,15 @@ class OperationsDashboard(pulumi.ComponentResource):
         *,
         alarm_arns: Sequence[pulumi.Input[str]] = (),
         replication: ReplicationMetrics | None = None,
+        backups: BackupMetrics | None = None,
         budgets: Sequence[BudgetSettings] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("platform:alerting:OperationsDashboard", name, None, opts)
         region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
-        body = dashboard_body(settings, region, alarm_arns=alarm_arns, replication=replication, budgets=budgets)
+        body = dashboard_body(
+            settings, region, alarm_arns=alarm_arns, replication=replication, backups=backups, budgets=budgets
+        )
         dashboard = aws.cloudwatch.Dashboard(
             f"{name}-dashboard",
             dashboard_name=f"{settings.dashboard_name}-{environment}",

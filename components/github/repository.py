@@ -75,8 +75,8 @@ class RepositoryDelivery(pulumi.ComponentResource):
         }
         variables = {
             "deploy": deploy_variables,
-            "backup": backup.backup_variables() if backup else {},
-            "restore": backup.restore_variables() if backup else {},
+            "backup": backup.backup_variables(full_name) if backup else {},
+            "restore": backup.restore_variables(full_name) if backup else {},
         }
         for spec in specs:
             env = create_environment(f"{name}-{spec.role}", repository, spec, child)

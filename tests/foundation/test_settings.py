@@ -100,7 +100,8 @@ def test_nothing_is_registered_when_settings_are_bad(tmp_path, monkeypatch):
     def edit(c):
         c[f"{NS}:backup"]["rpo_minutes"] = 5
 
-    assert f"{NS}:backup.rpo_minutes: must be at least 15" in errors_for(tmp_path, "staging", edit)
+    expected = f"{NS}:backup.dumps.schedule_delay_minutes: scheduled dumps cannot meet rpo_minutes 5"
+    assert expected in errors_for(tmp_path, "staging", edit)
     assert [t for t in recorded if t != "pulumi:pulumi:Stack"] == []
 
 

@@ -12,6 +12,7 @@ import pytest
 from components.delivery_contract import TEST_JOB_CHECK, WORKFLOW_FILES
 from components.workflows.actions import PINS_FILE, pins
 from components.workflows.yaml_output import dump_workflow, load_workflow
+from tests.workflows.conftest import stack_settings
 
 SHARED_PINS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "pinned-actions.json"
 USES_LINE = re.compile(r"^\s*(?:- )?uses: (?P<ref>\S+)(?: # (?P<tag>\S+))?$")
@@ -149,7 +150,9 @@ def test_deploy_role_is_assumed_only_when_settings_grant_one(github_settings: di
         }
     )
     for current, expected in ((settings, False), (with_role, True)):
-        jobs = workflow_documents(current)[".github/workflows/deploy-functions.yml"]["jobs"]
+        jobs = workflow_documents(current, stack_settings("staging").backup)[".github/workflows/deploy-functions.yml"][
+            "jobs"
+        ]
         for environment in ("staging", "production"):
             job = jobs[f"deploy-{environment}"]
             steps = [step for step in job["steps"] if step.get("uses", "").startswith(AWS_CREDENTIALS)]
