@@ -1,4 +1,4 @@
-"""Command line of the operations tools: `python -m ops [--debug] plan|bench|rollback|settings-doc ...`."""
+"""Command line of the operations tools: `python -m ops [--debug] plan|cost|diagram|stack-docs|bench|rollback|settings-doc ...`."""
 
 from __future__ import annotations
 
@@ -24,6 +24,19 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("bench", help="median plan time against the import floor")
 
+    cost = commands.add_parser("cost", help="monthly cost of a stack at list prices (an estimate)")
+    cost.add_argument("--stack", required=True, help="stack name; reads Pulumi.<stack>.yaml")
+    cost.add_argument("--program", type=Path, default=REPO_ROOT, help="Pulumi program directory")
+    cost.add_argument("--full-dump-gb", type=float, default=1.0, help="size of one full dump per app (example)")
+    cost.add_argument("--incremental-dump-gb", type=float, default=0.1, help="size of one incremental dump (example)")
+
+    diagram = commands.add_parser("diagram", help="architecture picture of a stack as Mermaid in Markdown")
+    diagram.add_argument("--stack", required=True, help="stack name; reads Pulumi.<stack>.yaml")
+    diagram.add_argument("--program", type=Path, default=REPO_ROOT, help="Pulumi program directory")
+
+    stack_docs = commands.add_parser("stack-docs", help="print (or --write into docs/) each stack's picture and cost")
+    stack_docs.add_argument("--write", action="store_true", help="rewrite the generated files under docs/")
+
     docs = commands.add_parser("settings-doc", help="print (or --write into README.md) the settings reference")
     docs.add_argument("--write", action="store_true", help="rewrite the README block")
 
@@ -39,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     return guarded(args.command, lambda: _run(args), debug=args.debug)
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one return per command
     if args.command == "rollback":
         from .rollback import Options, run_rollback
 
@@ -48,6 +61,18 @@ def _run(args: argparse.Namespace) -> int:
         from .plan import run_plan
 
         return run_plan(args.stack, args.program, args.json, args.policy_config)
+    if args.command == "cost":
+        from .cost import run_cost
+
+        return run_cost(args.stack, args.program, args.full_dump_gb, args.incremental_dump_gb)
+    if args.command == "diagram":
+        from .diagram import run_diagram
+
+        return run_diagram(args.stack, args.program)
+    if args.command == "stack-docs":
+        from .stack_docs import run_stack_docs
+
+        return run_stack_docs(write_files=args.write)
     if args.command == "settings-doc":
         from .settings_doc import render, write
 

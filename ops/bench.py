@@ -4,7 +4,7 @@ The import floor is a fresh process that only imports pulumi and the three provi
 the plan costs at most 1.3 times that). `pulumi_aws` loads its submodules lazily, so the floor does not
 include them; the second floor touches the AWS submodules the program uses, to show how much of the
 plan is the SDKs' own import cost rather than the program's work. Last, the GitHub area's scaling with
-50 managed repositories (issue #7).
+50 managed repositories.
 """
 
 from __future__ import annotations

@@ -192,7 +192,7 @@ PINNED_ACTIONS = ResourceValidationPolicy(
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.HIGH,
     remediation_steps="Replace `uses: owner/action@vN` with `owner/action@<40-hex SHA> # vN` "
-    "(reference/pinned-actions.json).",
+    "(components/workflows/pinned_actions.json lists the pins the program uses).",
 )
 WORKFLOW_PERMISSIONS = ResourceValidationPolicy(
     name="github-workflow-permissions",

@@ -8,7 +8,7 @@ Bucket roles, identified by convention (documented in policies/README.md; compon
   component chose it) or SSE-KMS with a customer key (`logBucketAlgorithms`).
 - backup bucket: tag `purpose=backups`, OR a name matching `backupBucketPattern` (`<prefix>-<env>-backups-<region>`).
 The deprecated inline `Bucket` arguments (`versioning`, `serverSideEncryptionConfiguration`, ...) are not
-recognised: the rules ask for the standalone resources, as DESIGN.md does.
+recognised: the rules ask for the standalone resources, which is what the backup component uses.
 """
 
 from __future__ import annotations

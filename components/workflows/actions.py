@@ -1,7 +1,7 @@
 """Pinned third-party actions: every `uses:` is a commit SHA from pinned_actions.json, its tag kept as a comment.
 
-The pins file is a copy of the shared reference kept inside the package, so the program never reads
-files outside the repository at run time. Refresh both together when bumping an action.
+The pins file lives inside the package, so the program never reads files outside the repository at run
+time. To bump an action, change its SHA and tag there; the workflow tests check every `uses:` against it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`python -m ops plan`: the evaluator contract of DESIGN.md (JSON keys, exit codes, any program directory)."""
+"""`python -m ops plan`: the evaluator contract of docs/cli.md (JSON keys, exit codes, any program directory)."""
 
 from __future__ import annotations
 
