@@ -116,6 +116,8 @@ def load_stacks(program: Path) -> list[Stack]:
             problems.append(str(exc))
     if problems:
         raise StackFileError("\n".join(problems))
+    if not stacks:
+        raise StackFileError(f"{program}: no Pulumi.<stack>.yaml to check")
     return stacks
 
 

@@ -39,7 +39,8 @@ def test_the_account_is_exported(stack: Evaluation) -> None:
     assert stack.outputs["aws_account_id"] == _account(stack.stack)
 
 
-def test_every_aws_invoke_goes_through_the_locked_provider(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("stack_name", ["staging", "production"])
+def test_every_aws_invoke_goes_through_the_locked_provider(monkeypatch: pytest.MonkeyPatch, stack_name: str) -> None:
     calls: list[tuple[str, str]] = []
     original = offline.OfflineMocks.call
 
@@ -48,7 +49,7 @@ def test_every_aws_invoke_goes_through_the_locked_provider(monkeypatch: pytest.M
         return original(self, args)
 
     monkeypatch.setattr(offline.OfflineMocks, "call", recording)
-    evaluation = evaluate(REPO, "staging")
+    evaluation = evaluate(REPO, stack_name)
     [provider] = evaluation.of_type("pulumi:providers:aws")
     aws_calls = [(token, ref) for token, ref in calls if token.startswith("aws:")]
     assert {token for token, _ in aws_calls} >= {"aws:index/getCallerIdentity:getCallerIdentity"}

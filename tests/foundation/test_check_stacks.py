@@ -158,3 +158,9 @@ def test_a_stack_file_that_is_not_yaml_exits_2(tmp_path: Path, capsys: pytest.Ca
     assert status == 2
     assert lines[1].startswith("Pulumi.staging.yaml: cannot be read as YAML")
     assert not any("Traceback" in line for line in lines)
+
+
+def test_a_program_without_stack_files_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copy(REPO / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    status, lines = _run(tmp_path, capsys)
+    assert (status, lines[-1]) == (2, f"{tmp_path}: no Pulumi.<stack>.yaml to check")
