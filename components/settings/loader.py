@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from .base import FieldError
+from .github import GitHubSettings
 from .stack import StackSettings
 
 
@@ -140,6 +141,17 @@ def _configured_keys(namespace: str) -> set[str]:
     return {k[len(prefix) :] for k in keys if k.startswith(prefix)}
 
 
+def _entry_secret_keys(settings: StackSettings | None, raw: Mapping[str, Any]) -> set[str]:
+    """The secret keys the repository entries name; read from the github area alone when another area failed,
+    so that a set key is not also reported as unknown."""
+    if settings is not None:
+        return settings.github.secret_config_keys()
+    try:
+        return GitHubSettings.model_validate(raw.get("github")).secret_config_keys()
+    except ValidationError:
+        return set()
+
+
 def parse_settings(namespace: str, stack_file: str, raw_config: Mapping[str, Any]) -> StackSettings:
     """Validate the project's non-secret config keys (`<key>` -> value as the engine passes it).
 
@@ -154,7 +166,7 @@ def parse_settings(namespace: str, stack_file: str, raw_config: Mapping[str, Any
     else:
         errors = []
     # Keys a repository entry names for its secrets are secret keys too (set with `config set --secret`).
-    secret_keys = set(SECRET_KEYS) | (settings.github.secret_config_keys() if settings else set())
+    secret_keys = set(SECRET_KEYS) | _entry_secret_keys(settings, raw)
     problems = [
         f"{namespace}:{key}: unknown key (check its spelling against the settings reference)"
         for key in sorted(set(raw_config) - known - secret_keys)

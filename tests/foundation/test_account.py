@@ -7,8 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from components.settings import SettingsError, parse_settings
+from components.settings.account import AccountSettings
 from ops import offline
 from ops.offline import Evaluation, evaluate
 from tests.helpers import NAMESPACE, REPO, load_stack, raw_config
@@ -122,3 +126,19 @@ def test_a_wrong_account_in_a_program_run_registers_nothing(tmp_path: Path) -> N
         evaluate_with(tmp_path, "staging", edit)
     assert caught.value.settings
     assert f"Pulumi.staging.yaml: {NAMESPACE}:account.aws_account_id: must be a quoted string" in caught.value.message
+
+
+@given(st.text(max_size=20))
+def test_only_strings_of_exactly_12_ascii_digits_are_account_ids(value: str) -> None:
+    valid = len(value) == 12 and all("0" <= c <= "9" for c in value)
+    try:
+        AccountSettings(aws_account_id=value)
+    except ValidationError:
+        assert not valid
+    else:
+        assert valid
+
+
+@given(st.from_regex(r"\A[0-9]{12}\Z"))
+def test_every_12_digit_string_is_an_account_id(value: str) -> None:
+    assert AccountSettings(aws_account_id=value).aws_account_id == value

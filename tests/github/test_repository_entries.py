@@ -141,3 +141,16 @@ def test_the_default_and_platform_secret_keys_are_exactly_the_declared_secrets()
     from components.settings.github import PLATFORM_SECRET_KEYS
 
     assert sorted([*DEFAULT_SECRET_KEYS.values(), *PLATFORM_SECRET_KEYS]) == sorted(SECRET_KEYS)
+
+
+def test_a_set_entry_key_is_not_reported_unknown_when_another_area_fails() -> None:
+    from components.settings import SettingsError, parse_settings
+    from tests.helpers import raw_config
+
+    raw = raw_config("staging")
+    raw["github"]["repositories"] = [{"name": "lodgetix/lodgetix-app", "secret_keys": {"FILTER_TO": "app_filter"}}]
+    raw["app_filter"] = "[secret]"
+    raw["backup"]["rto_hours"] = "four"
+    with pytest.raises(SettingsError) as caught:
+        parse_settings(NAMESPACE, "Pulumi.staging.yaml", raw)
+    assert caught.value.problems == [f"{NAMESPACE}:backup.rto_hours: must be a whole number"]
