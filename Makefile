@@ -5,18 +5,26 @@ BIN := $(VENV)/bin
 STACK ?= staging
 export PYTHONDONTWRITEBYTECODE :=
 
-.PHONY: plan test lint typecheck unit engine bench clean
+# Ranges live in requirements*.in; `make lock` resolves them into requirements*.txt (exact versions and
+# hashes, for every platform) and the venv installs only those. LOCK_FLAGS=--upgrade moves every pin.
+UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes $(LOCK_FLAGS)
+
+.PHONY: plan test lint typecheck unit engine bench lock check-stacks clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.txt
 	touch $@
+
+lock: $(BIN)/.installed  ## re-resolve requirements*.in into the hashed lock files and the engine versions
+	$(UV_COMPILE) requirements-dev.in -o requirements-dev.txt
+	$(UV_COMPILE) requirements.in -c requirements-dev.txt -o requirements.txt
+	$(BIN)/python -m ops versions --refresh
 
 plan: $(BIN)/.installed  ## offline plan and policy results of a stack (STACK=staging by default)
 	$(BIN)/python -m ops plan --stack $(STACK)
 
-test: lint typecheck engine unit  ## lint, type-check and every test (engine tests where the engine can be had)
+test: lint typecheck check-stacks engine unit  ## lint, type-check, the cross-stack check and every test (engine tests where the engine can be had)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
@@ -31,6 +39,9 @@ engine:  ## the pinned Pulumi CLI for the engine tests
 	@status=0; tools/engine/build.sh > /dev/null || status=$$?; \
 	if [ $$status -eq 3 ]; then echo "engine: no Go toolchain and no pulumi $$(tools/engine/build.sh --version) on PATH: engine tests will skip"; \
 	elif [ $$status -ne 0 ]; then exit $$status; fi
+
+check-stacks: $(BIN)/.installed  ## refuse stacks that collide in one AWS account or repository
+	$(BIN)/python -m ops check-stacks
 
 unit: $(BIN)/.installed
 	$(BIN)/python -m pytest

@@ -1,4 +1,4 @@
-"""Command line of the operations tools: `python -m ops [--debug] plan|bench|rollback|settings-doc ...`."""
+"""Command line of the operations tools: `python -m ops [--debug] plan|bench|rollback|check-stacks|settings-doc ...`."""
 
 from __future__ import annotations
 
@@ -24,8 +24,17 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("bench", help="median plan time against the import floor")
 
-    docs = commands.add_parser("settings-doc", help="print (or --write into README.md) the settings reference")
-    docs.add_argument("--write", action="store_true", help="rewrite the README block")
+    docs = commands.add_parser(
+        "settings-doc", help="print the settings reference (--write: docs/settings.md and the stack file schema)"
+    )
+    docs.add_argument("--write", action="store_true", help="rewrite docs/settings.md and schema/")
+
+    check = commands.add_parser("check-stacks", help="refuse stacks that collide in one AWS account or repository")
+    check.add_argument("--program", type=Path, default=REPO_ROOT, help="Pulumi program directory")
+
+    versions = commands.add_parser("versions", help="the locked pulumi SDK and the Pulumi CLI version derived from it")
+    versions.add_argument("--cli", action="store_true", help="print only the CLI version (for scripts)")
+    versions.add_argument("--refresh", action="store_true", help="re-read the engine versions (`go list`)")
 
     back = commands.add_parser("rollback", help="roll a stack back to an earlier update (see README: operations)")
     back.add_argument("--stack", required=True, help="stack name")
@@ -48,6 +57,14 @@ def _run(args: argparse.Namespace) -> int:
         from .plan import run_plan
 
         return run_plan(args.stack, args.program, args.json, args.policy_config)
+    if args.command == "check-stacks":
+        from .check_stacks import run_check_stacks
+
+        return run_check_stacks(args.program)
+    if args.command == "versions":
+        from .versions import run_versions
+
+        return run_versions(cli_only=args.cli, refresh=args.refresh)
     if args.command == "settings-doc":
         from .settings_doc import render, write
 

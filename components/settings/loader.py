@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from .base import FieldError
+from .github import GitHubSettings
 from .stack import StackSettings
 
 
@@ -57,6 +58,12 @@ SECRET_KEYS = tuple(field.name for field in fields(Secrets))
 class LoadedConfig:
     settings: StackSettings
     secrets: Secrets
+    # Secrets under the keys that repository entries name instead of the defaults (github.repositories[].secret_keys).
+    extra_secrets: Mapping[str, pulumi.Output[str]] = field(default_factory=dict)
+
+    def secret(self, key: str) -> pulumi.Output[str]:
+        """The secret config value of `key`."""
+        return getattr(self.secrets, key) if key in SECRET_KEYS else self.extra_secrets[key]
 
 
 _MESSAGES = {
@@ -89,7 +96,7 @@ def _describe(error: ErrorDetails) -> tuple[tuple[str | int, ...], str]:
         return (*loc, *(int(p) if p.isdigit() else p for p in cause.field.split("."))), cause.message
     kind = error["type"]
     if kind == "extra_forbidden":
-        return loc, "unknown key (check its spelling against the settings reference in README.md)"
+        return loc, "unknown key (check its spelling against the settings reference in docs/settings.md)"
     if kind == "literal_error":
         return loc, f"must be one of {ctx.get('expected', '')}"
     if kind in _MESSAGES:
@@ -114,7 +121,8 @@ def format_errors(namespace: str, exc: ValidationError) -> list[str]:
     problems = []
     for error in exc.errors():
         loc, message = _describe(error)
-        path = "".join(_key_part(p) for p in loc).lstrip(".")
+        # pydantic marks an error in a mapping's key with a trailing "[key]" part; the key itself names the place.
+        path = "".join(_key_part(p) for p in loc if p != "[key]").lstrip(".")
         problems.append(f"{namespace}:{path}: {message}")
     return problems
 
@@ -166,22 +174,38 @@ def _configured_keys(namespace: str) -> set[str]:
     return {k[len(prefix) :] for k in keys if k.startswith(prefix)}
 
 
+def _entry_secret_keys(settings: StackSettings | None, raw: Mapping[str, Any]) -> set[str]:
+    """The secret keys the repository entries name; read from the github area alone when another area failed,
+    so that a set key is not also reported as unknown."""
+    if settings is not None:
+        return settings.github.secret_config_keys()
+    try:
+        return GitHubSettings.model_validate(raw.get("github")).secret_config_keys()
+    except ValidationError:
+        return set()
+
+
 def parse_settings(namespace: str, stack_file: str, raw_config: Mapping[str, Any]) -> StackSettings:
     """Validate the project's non-secret config keys (`<key>` -> value as the engine passes it).
 
     Pure: no Pulumi runtime needed, so it is also what the property-based tests drive.
     """
-    problems: list[str] = []
     known = set(StackSettings.model_fields)
-    for key in sorted(set(raw_config) - known - set(SECRET_KEYS)):
-        problems.append(f"{namespace}:{key}: unknown key (check its spelling against the settings reference)")
     raw = {key: _parse(value) for key, value in raw_config.items() if key in known and value is not None}
     try:
         settings = StackSettings.model_validate(raw)
     except ValidationError as exc:
-        raise SettingsError(stack_file, problems + format_errors(namespace, exc)) from None
-    if problems:
-        raise SettingsError(stack_file, problems)
+        settings, errors = None, format_errors(namespace, exc)
+    else:
+        errors = []
+    # Keys a repository entry names for its secrets are secret keys too (set with `config set --secret`).
+    secret_keys = set(SECRET_KEYS) | _entry_secret_keys(settings, raw)
+    problems = [
+        f"{namespace}:{key}: unknown key (check its spelling against the settings reference)"
+        for key in sorted(set(raw_config) - known - secret_keys)
+    ]
+    if settings is None or problems:
+        raise SettingsError(stack_file, problems + errors)
     return settings
 
 
@@ -211,6 +235,17 @@ def load_config() -> LoadedConfig:
             problems.append(f"{namespace}:{key}: {problem}; set it again with `pulumi config set --secret {key}`")
         secret_values[key] = pulumi.Output.secret(value)
 
+    extra_secrets: dict[str, pulumi.Output[str]] = {}
+    for key in sorted(settings.github.secret_config_keys() - set(SECRET_KEYS)) if settings else []:
+        value = config.get_secret(key)
+        if value is None:
+            problems.append(
+                f"{namespace}:{key}: secret is not set (a github.repositories entry reads it);"
+                f" run `pulumi config set --secret {key} <value>`"
+            )
+        else:
+            extra_secrets[key] = value
+
     if problems or settings is None:
         raise SettingsError(stack_file, problems)
-    return LoadedConfig(settings=settings, secrets=Secrets(**secret_values))
+    return LoadedConfig(settings=settings, secrets=Secrets(**secret_values), extra_secrets=extra_secrets)
