@@ -49,7 +49,6 @@ def build_platform(config: LoadedConfig) -> dict[str, Any]:
 
     # GitHub Actions reach AWS through OIDC; the backup jobs' roles trust exact environment subjects.
     oidc = GitHubOidcProvider(f"{prefix}-github-oidc", settings.github.oidc)
-    repositories = settings.github.repository_names
     # One backup per app: its own prefixes, roles (trusting only its own jobs' subjects) and alarms.
     backup_apps = [
         BackupApp(
