@@ -1,4 +1,4 @@
-"""Command line of the operations tools: `python -m ops plan|bench|rollback ...`."""
+"""Command line of the operations tools: `python -m ops plan|scan|bench|rollback ...`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,13 @@ def main(argv: list[str] | None = None) -> int:
     plan.add_argument("--program", type=Path, default=REPO_ROOT, help="Pulumi program directory")
     plan.add_argument("--json", action="store_true", help="print the plan as one JSON object")
     plan.add_argument("--policy-config", type=Path, help="JSON policy config, as `--policy-pack-config` takes")
+
+    scan = commands.add_parser("scan", help="Checkov on the offline plan of a stack (see docs/scan.md)")
+    scan.add_argument("--stack", required=True, help="stack name; reads Pulumi.<stack>.yaml")
+    scan.add_argument("--program", type=Path, default=REPO_ROOT, help="Pulumi program directory")
+    scan.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="report format")
+    scan.add_argument("--output", type=Path, help="write the report to this file instead of stdout")
+    scan.add_argument("--exceptions", type=Path, help="reviewed exceptions (default: DIR/scan-exceptions.yaml)")
 
     commands.add_parser("bench", help="median plan time against the import floor")
 
@@ -41,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         from .plan import run_plan
 
         return run_plan(args.stack, args.program, args.json, args.policy_config)
+    if args.command == "scan":
+        from .scan import run_scan
+
+        return run_scan(args.stack, args.program, args.format, args.output, args.exceptions)
     if args.command == "settings-doc":
         from .settings_doc import render, write
 
