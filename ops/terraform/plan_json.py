@@ -60,7 +60,7 @@ def convert(evaluation: Evaluation) -> Conversion:
         if type_mapping is None:
             conversion.unmapped_types.setdefault(resource.type, []).append(resource.urn)
             continue
-        result = mapping.convert(type_mapping, redact_secrets(resource.inputs))
+        result = mapping.convert(type_mapping, _plain_json(redact_secrets(resource.inputs)))
         conversion.unmapped_properties += [f"{resource.urn}: {p}" for p in result.unmapped]
         converted[resource.urn] = (resource, type_mapping, result.values)
         conversion.urn_of[addresses[resource.urn]] = resource.urn
@@ -121,6 +121,17 @@ def convert(evaluation: Evaluation) -> Conversion:
         },
     }
     return conversion
+
+
+def _plain_json(value: Any) -> Any:
+    """Inputs as JSON values: an asset, archive or other SDK object becomes a visible stand-in, not a crash."""
+    if isinstance(value, dict):
+        return {str(k): _plain_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain_json(v) for v in value]
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    return f"[{type(value).__name__}]"
 
 
 def _addresses(resources: list[RecordedResource], types: dict[str, mapping.TypeMapping]) -> dict[str, str]:

@@ -30,7 +30,8 @@ class ScanResult:
 
 
 def text(result: ScanResult) -> str:
-    lines = [f"Checkov {result.checkov_version} on stack {result.stack}"]
+    # Checkov reports no version when it found nothing to check (every resource unmapped).
+    lines = [f"Checkov {result.checkov_version or '(no resources checked)'} on stack {result.stack}"]
     for finding in result.review.unreviewed:
         lines += [f"  FAILED  {finding.check_id}  {finding.check_name}", *_where(finding)]
         if finding.guideline:
@@ -144,7 +145,7 @@ def sarif(result: ScanResult) -> str:
                 "tool": {
                     "driver": {
                         "name": "Checkov",
-                        "version": result.checkov_version,
+                        **({"version": result.checkov_version} if result.checkov_version else {}),
                         "informationUri": "https://www.checkov.io/",
                         "rules": list(rules.values()),
                     }

@@ -55,6 +55,20 @@ def test_an_unknown_type_is_reported_not_dropped(tmp_path: Path) -> None:
     assert list(conversion.urn_of) == ["aws_s3_bucket.data"]
 
 
+def test_sdk_objects_in_inputs_become_visible_stand_ins(tmp_path: Path) -> None:
+    program = write_program(
+        tmp_path,
+        """
+        import pulumi
+        import pulumi_aws as aws
+        aws.s3.BucketPolicy("policy", bucket="data", policy=pulumi.StringAsset("{}"))
+        """,
+        {"aws:region": "us-east-1"},
+    )
+    (resource,) = plan_json.convert(evaluate(program, "test")).plan["planned_values"]["root_module"]["resources"]
+    assert resource["values"]["policy"] == "[StringAsset]"
+
+
 def test_names_come_from_the_metadata(production: Evaluation) -> None:
     planned = _planned(plan_json.convert(production))
     by_type: dict[str, list[dict]] = {}
