@@ -79,8 +79,11 @@ def run(conversion: Conversion) -> CheckovRun:
             "--output",
             "json",
             "--skip-download",  # offline: no policy metadata from the vendor's platform
+            "--skip-results-upload",  # and nothing of the plan leaves the machine
         ]
-        env = {**os.environ, "LOG_LEVEL": "ERROR", "ANSI_COLORS_DISABLED": "1"}
+        # A platform API key in the caller's environment would make Checkov upload the plan: never pass one on.
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("BC_", "PRISMA_", "CKV_API"))}
+        env.update(LOG_LEVEL="ERROR", ANSI_COLORS_DISABLED="1")
         try:
             completed = subprocess.run(
                 command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, env=env, cwd=root, check=False

@@ -91,8 +91,12 @@ def load(path: Path) -> list[ReviewedException]:
     if not path.exists():
         return []
     try:
-        document = yaml.load(path.read_text(), Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ExceptionsFileError(f"{path.name}: cannot be read: {exc}") from None
+    try:
+        document = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
         raise ExceptionsFileError(f"{path.name}: not valid YAML: {exc}") from None
     try:
         return ExceptionsFile.model_validate(document if document is not None else {}).exceptions

@@ -99,6 +99,17 @@ def test_no_file_means_no_exceptions(tmp_path: Path) -> None:
     assert exceptions.load(tmp_path / "absent.yaml") == []
 
 
+@pytest.mark.parametrize("content", [None, b"\xff\xfe not text"])
+def test_an_unreadable_file_is_an_error_not_a_traceback(tmp_path: Path, content: bytes | None) -> None:
+    path = tmp_path / exceptions.FILE_NAME
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content)
+    with pytest.raises(exceptions.ExceptionsFileError, match="cannot be read"):
+        exceptions.load(path)
+
+
 def test_a_bad_file_stops_the_scan_before_checkov(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "exceptions.yaml"
     bad.write_text("exceptions:\n  - check: nope\n")
