@@ -1,4 +1,4 @@
-"""Command line of the operations tools: `python -m ops [--debug] plan|bench|rollback|check-stacks|settings-doc ...`."""
+"""Command line of the operations tools: `python -m ops [--debug] plan|scan|bench|rollback|check-stacks|settings-doc ...`."""
 
 from __future__ import annotations
 
@@ -21,6 +21,13 @@ def main(argv: list[str] | None = None) -> int:
     plan.add_argument("--program", type=Path, default=REPO_ROOT, help="Pulumi program directory")
     plan.add_argument("--json", action="store_true", help="print the plan as one JSON object")
     plan.add_argument("--policy-config", type=Path, help="JSON policy config, as `--policy-pack-config` takes")
+
+    scan = commands.add_parser("scan", help="Checkov on the offline plan of a stack (see docs/scan.md)")
+    scan.add_argument("--stack", required=True, help="stack name; reads Pulumi.<stack>.yaml")
+    scan.add_argument("--program", type=Path, default=REPO_ROOT, help="Pulumi program directory")
+    scan.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="report format")
+    scan.add_argument("--output", type=Path, help="write the report to this file instead of stdout")
+    scan.add_argument("--exceptions", type=Path, help="reviewed exceptions (default: DIR/scan-exceptions.yaml)")
 
     commands.add_parser("bench", help="median plan time against the import floor")
 
@@ -48,34 +55,66 @@ def main(argv: list[str] | None = None) -> int:
     return guarded(args.command, lambda: _run(args), debug=args.debug)
 
 
-def _run(args: argparse.Namespace) -> int:
-    if args.command == "rollback":
-        from .rollback import Options, run_rollback
+def _rollback(args: argparse.Namespace) -> int:
+    from .rollback import Options, run_rollback
 
-        return run_rollback(Options(args.stack, args.to, args.dry_run, args.yes, args.state_only, args.cwd))
-    if args.command == "plan":
-        from .plan import run_plan
+    return run_rollback(Options(args.stack, args.to, args.dry_run, args.yes, args.state_only, args.cwd))
 
-        return run_plan(args.stack, args.program, args.json, args.policy_config)
-    if args.command == "check-stacks":
-        from .check_stacks import run_check_stacks
 
-        return run_check_stacks(args.program)
-    if args.command == "versions":
-        from .versions import run_versions
+def _plan(args: argparse.Namespace) -> int:
+    from .plan import run_plan
 
-        return run_versions(cli_only=args.cli, refresh=args.refresh)
-    if args.command == "settings-doc":
-        from .settings_doc import render, write
+    return run_plan(args.stack, args.program, args.json, args.policy_config)
 
-        if args.write:
-            write()
-        else:
-            print(render())
-        return EXIT_OK
+
+def _check_stacks(args: argparse.Namespace) -> int:
+    from .check_stacks import run_check_stacks
+
+    return run_check_stacks(args.program)
+
+
+def _versions(args: argparse.Namespace) -> int:
+    from .versions import run_versions
+
+    return run_versions(cli_only=args.cli, refresh=args.refresh)
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from .scan import run_scan
+
+    return run_scan(args.stack, args.program, args.format, args.output, args.exceptions)
+
+
+def _settings_doc(args: argparse.Namespace) -> int:
+    from .settings_doc import render, write
+
+    if args.write:
+        write()
+    else:
+        print(render())
+    return EXIT_OK
+
+
+def _bench(args: argparse.Namespace) -> int:
     from .bench import run_bench
 
     return run_bench()
+
+
+# Each command imports what it needs only when it runs (the plan stays fast without rich, checkov, ...).
+COMMANDS = {
+    "rollback": _rollback,
+    "plan": _plan,
+    "check-stacks": _check_stacks,
+    "versions": _versions,
+    "scan": _scan,
+    "settings-doc": _settings_doc,
+    "bench": _bench,
+}
+
+
+def _run(args: argparse.Namespace) -> int:
+    return COMMANDS[args.command](args)
 
 
 if __name__ == "__main__":
