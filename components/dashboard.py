@@ -143,7 +143,7 @@ def dashboard_body(
     widgets: list[dict[str, Any]] = []
     if alarm_arns:
         widgets.append({"type": "alarm", "properties": {"title": "Alarm status", "alarms": list(alarm_arns)}})
-    widgets.extend(alarm_widget(a, settings.metric_namespace, region) for a in settings.alarms)
+    widgets.extend(alarm_widget(a, settings.metric_namespace, region) for a in settings.active_alarms)
     if replication is not None:
         widgets.extend(replication_widgets(replication))
     if budgets:

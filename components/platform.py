@@ -38,7 +38,6 @@ def build_platform(config: LoadedConfig) -> dict[str, Any]:
         f"{prefix}-alerting",
         settings.alerting,
         settings.environment,
-        slack_webhook_url=config.secrets.slack_webhook_url,
         pagerduty_webhook_url=config.secrets.pagerduty_webhook_url,
     )
     topic_arns = alerting.topic_arns

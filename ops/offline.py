@@ -158,11 +158,12 @@ def _declared_config(name: str, declared: Any) -> tuple[dict[str, str], list[str
         full_key = key if ":" in key else f"{name}:{key}"
         if not isinstance(spec, dict):
             config[full_key] = _config_value(spec)
-        elif "default" in spec or "value" in spec:
-            config[full_key] = _config_value(spec.get("default", spec.get("value")))
         elif spec.get("secret"):
+            # A secret's real value lives in the operator's stack, never here (even when a default exists).
             config[full_key] = secret_placeholder(full_key)
             secret_keys.append(full_key)
+        elif "default" in spec or "value" in spec:
+            config[full_key] = _config_value(spec.get("default", spec.get("value")))
     return config, secret_keys
 
 

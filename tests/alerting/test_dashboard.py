@@ -29,8 +29,8 @@ def widget_for(body: dict[str, Any], definition: AlarmDefinition) -> dict[str, A
 def assert_draws_every_alarm(evaluation: Evaluation) -> None:
     settings = alerting_settings(evaluation)
     body = recorded_body(evaluation)
-    assert settings.alarms
-    for definition in settings.alarms:
+    assert settings.active_alarms
+    for definition in settings.active_alarms:
         widget = widget_for(body, definition)
         if definition.metric is not None:
             expected = {definition.metric.metric_name}
@@ -100,7 +100,7 @@ def test_widgets_do_not_overlap(stack):
 def test_optional_sections_appear_only_when_given():
     settings = AlertingSettings()
     bare = dashboard_body(settings, "eu-west-1")
-    assert [w["type"] for w in bare["widgets"]] == ["metric"] * len(settings.alarms)
+    assert [w["type"] for w in bare["widgets"]] == ["metric"] * len(settings.active_alarms)
     assert all(w["properties"]["region"] == "eu-west-1" for w in bare["widgets"])
 
     replication = ReplicationMetrics("src", "dst", "backups-to-dr", "us-east-1")

@@ -14,5 +14,5 @@ def test_reference_lists_every_top_level_setting_and_secret() -> None:
     text = settings_doc.render()
     for name in StackSettings.model_fields:
         assert f"`functions-platform:{name}`" in text
-    for secret in ("github_token", "cloudflare_api_token", "slack_webhook_url"):
+    for secret in ("github_token", "cloudflare_api_token", "pagerduty_webhook_url"):
         assert f"`functions-platform:{secret}`" in text
