@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from .delivery import print_delivery
 from .offline import REDACTED, Evaluation, ProgramError, evaluate, redact_secrets
 from .policy_check import Violation, load_policies, run_policies
 
@@ -82,6 +83,7 @@ def _print_human(evaluation: Evaluation, violations: list[Violation]) -> None:
     for key, value in evaluation.outputs.items():
         shown = REDACTED if key in evaluation.secret_outputs else json.dumps(value, default=str)
         console.print(f"  {key}: {shown}")
+    print_delivery(console, evaluation)
     console.print("\n[bold]Policies[/]")
     if not violations:
         console.print("  no violations")
