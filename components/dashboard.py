@@ -15,6 +15,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from .alerting.probes import PROBE_METRIC_REGION
 from .settings.alerting import EXPRESSION_ID, AlarmDefinition, AlertingSettings
 from .settings.base import Environment
 from .settings.cost import BudgetSettings
@@ -108,6 +109,25 @@ def replication_widgets(replication: ReplicationMetrics) -> list[dict[str, Any]]
     ]
 
 
+def probe_widget(health_check_ids: Mapping[str, pulumi.Input[str]]) -> dict[str, Any]:
+    """The external probes' status (1 healthy, 0 unhealthy) per endpoint; Route 53 publishes it in us-east-1."""
+    return {
+        "type": "metric",
+        "properties": {
+            "title": "External probes: HealthCheckStatus (1 = healthy)",
+            "view": "timeSeries",
+            "region": PROBE_METRIC_REGION,
+            "period": 60,
+            "stat": "Minimum",
+            "metrics": [
+                ["AWS/Route53", "HealthCheckStatus", "HealthCheckId", check_id, {"label": host}]
+                for host, check_id in sorted(health_check_ids.items())
+            ],
+            "yAxis": {"left": {"min": 0, "max": 1}},
+        },
+    }
+
+
 def cost_widgets(budgets: Sequence[BudgetSettings]) -> list[dict[str, Any]]:
     """Month-to-date estimated charges against the monthly budgets, and a list of every budget."""
     monthly = [b for b in budgets if b.time_unit == "MONTHLY" and b.tag_filter is None]
@@ -139,10 +159,13 @@ def dashboard_body(
     alarm_arns: Sequence[pulumi.Input[str]] = (),
     replication: ReplicationMetrics | None = None,
     budgets: Sequence[BudgetSettings] | None = None,
+    health_check_ids: Mapping[str, pulumi.Input[str]] | None = None,
 ) -> dict[str, Any]:
     widgets: list[dict[str, Any]] = []
     if alarm_arns:
         widgets.append({"type": "alarm", "properties": {"title": "Alarm status", "alarms": list(alarm_arns)}})
+    if health_check_ids:
+        widgets.append(probe_widget(health_check_ids))
     widgets.extend(alarm_widget(a, settings.metric_namespace, region) for a in settings.active_alarms)
     if replication is not None:
         widgets.extend(replication_widgets(replication))
@@ -182,11 +205,19 @@ class OperationsDashboard(pulumi.ComponentResource):
         alarm_arns: Sequence[pulumi.Input[str]] = (),
         replication: ReplicationMetrics | None = None,
         budgets: Sequence[BudgetSettings] | None = None,
+        health_check_ids: Mapping[str, pulumi.Input[str]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("platform:alerting:OperationsDashboard", name, None, opts)
         region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
-        body = dashboard_body(settings, region, alarm_arns=alarm_arns, replication=replication, budgets=budgets)
+        body = dashboard_body(
+            settings,
+            region,
+            alarm_arns=alarm_arns,
+            replication=replication,
+            budgets=budgets,
+            health_check_ids=health_check_ids,
+        )
         dashboard = aws.cloudwatch.Dashboard(
             f"{name}-dashboard",
             dashboard_name=f"{settings.dashboard_name}-{environment}",

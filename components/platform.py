@@ -151,6 +151,7 @@ def build_platform(config: LoadedConfig) -> dict[str, Any]:
             region=backup.primary_region,
         ),
         budgets=settings.cost.budgets,
+        health_check_ids=alerting.health_check_ids,
     )
     outputs["dashboard_name"] = dashboard.dashboard_name
 

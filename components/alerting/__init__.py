@@ -34,7 +34,7 @@ def _check_probe_region(settings: AlertingSettings) -> None:
     if not settings.probes.endpoints:
         return
     region = aws.get_region().region
-    if region != PROBE_METRIC_REGION:
+    if region and region != PROBE_METRIC_REGION:
         raise SettingsError(
             f"Pulumi.{pulumi.get_stack()}.yaml",
             [
@@ -55,6 +55,7 @@ class Alerting(pulumi.ComponentResource):
     alarm_arns: dict[str, pulumi.Output[str]]
     composite_alarm_name: pulumi.Output[str]
     composite_alarm_arn: pulumi.Output[str]
+    health_check_ids: dict[str, pulumi.Output[str]]  # probed host -> Route 53 health check id
 
     def __init__(
         self,
@@ -136,7 +137,8 @@ class Alerting(pulumi.ComponentResource):
             self.alarm_arns[alarm.name] = metric_alarm.arn
 
         critical = self.topic_arns["critical"]
-        probes = health_checks(name, settings.probes, environment, critical_topic_arn=critical, parent=self)
+        checks, probes = health_checks(name, settings.probes, environment, critical_topic_arn=critical, parent=self)
+        self.health_check_ids = {host: check.id for host, check in checks.items()}
         for suffix, probe_alarm in probes.items():
             self.alarm_names[suffix] = probe_alarm.name
             self.alarm_arns[suffix] = probe_alarm.arn

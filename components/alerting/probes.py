@@ -31,9 +31,10 @@ def health_checks(
     *,
     critical_topic_arn: pulumi.Input[str],
     parent: pulumi.Resource,
-) -> dict[str, aws.cloudwatch.MetricAlarm]:
-    """One HTTPS string-match health check per endpoint and its critical alarm, keyed by alarm suffix."""
+) -> tuple[dict[str, aws.route53.HealthCheck], dict[str, aws.cloudwatch.MetricAlarm]]:
+    """One HTTPS string-match health check per endpoint (keyed by host) and its critical alarm (by alarm suffix)."""
     child = pulumi.ResourceOptions(parent=parent)
+    checks: dict[str, aws.route53.HealthCheck] = {}
     alarms: dict[str, aws.cloudwatch.MetricAlarm] = {}
     for host in settings.endpoints:
         suffix = probe_alarm_suffix(host)
@@ -51,6 +52,7 @@ def health_checks(
             tags={"Name": f"{environment}-{host}"},
             opts=child,
         )
+        checks[host] = check
         alarms[suffix] = aws.cloudwatch.MetricAlarm(
             f"{name}-{suffix}",
             name=f"{environment}-{suffix}",
@@ -74,4 +76,4 @@ def health_checks(
             ok_actions=[critical_topic_arn],
             opts=child,
         )
-    return alarms
+    return checks, alarms

@@ -427,6 +427,17 @@ def check_pagerduty_url(value: str) -> str | None:
     )
 
 
+# Slack once went to an SNS https subscription on an incoming webhook, which can never deliver.
+RETIRED_SLACK = (
+    "Slack now goes through AWS Chatbot: list channels under `alerting.slack.channels` with their severities "
+    "(see docs/alerting.md)"
+)
+# Config keys an earlier version read, with what to do instead.
+RETIRED_KEYS = {
+    "slack_webhook_url": f"no longer used. {RETIRED_SLACK}, then `pulumi config rm slack_webhook_url`",
+}
+
+
 class RouteSecret(NamedTuple):
     """A secret an alert route needs: the setting that uses it and a check that never quotes the value."""
 
@@ -466,6 +477,8 @@ class AlertingSettings(Model):
     @model_validator(mode="before")
     @classmethod
     def _merge_alarms(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "slack_severities" in data:
+            raise FieldError("slack_severities", RETIRED_SLACK)
         if isinstance(data, dict) and "alarms" in data:
             return {**data, "alarms": merge_alarms(data["alarms"])}
         return data

@@ -16,6 +16,7 @@ import pulumi
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from .alerting import RETIRED_KEYS
 from .base import FieldError
 from .stack import StackSettings
 
@@ -154,7 +155,8 @@ def parse_settings(namespace: str, stack_file: str, raw_config: Mapping[str, Any
     problems: list[str] = []
     known = set(StackSettings.model_fields)
     for key in sorted(set(raw_config) - known - set(SECRET_KEYS)):
-        problems.append(f"{namespace}:{key}: unknown key (check its spelling against the settings reference)")
+        hint = RETIRED_KEYS.get(key, "unknown key (check its spelling against the settings reference)")
+        problems.append(f"{namespace}:{key}: {hint}")
     raw = {key: _parse(value) for key, value in raw_config.items() if key in known and value is not None}
     try:
         settings = StackSettings.model_validate(raw)

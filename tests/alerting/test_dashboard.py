@@ -119,3 +119,18 @@ def test_optional_sections_appear_only_when_given():
     assert [line["value"] for line in billing["annotations"]["horizontal"]] == [2000]
     (text,) = [w for w in full["widgets"] if w["type"] == "text"]
     assert "| daily | DAILY |" in text["properties"]["markdown"]
+
+
+def test_the_probes_are_charted_per_endpoint_from_us_east_1(stack, custom):
+    for evaluation in (stack, custom):
+        checks = {c.plain_inputs["fqdn"]: c.id for c in evaluation.of_type("aws:route53/healthCheck:HealthCheck")}
+        (probe,) = [p for p in metric_widgets(recorded_body(evaluation)) if "HealthCheckStatus" in metric_names(p)]
+        assert probe["region"] == "us-east-1"
+        assert probe["stat"] == "Minimum"
+        rows = {row[4]["label"]: row[:4] for row in probe["metrics"]}
+        assert rows == {host: ["AWS/Route53", "HealthCheckStatus", "HealthCheckId", i] for host, i in checks.items()}
+    assert not [
+        p
+        for p in metric_widgets(dashboard_body(AlertingSettings(), "us-east-1"))
+        if "HealthCheckStatus" in metric_names(p)
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from components.settings.alerting import AlertingSettings, check_pagerduty_url
 from components.settings.loader import ROUTE_SECRET_KEYS
 from ops.delivery import delivery_matrix
 from ops.offline import ProgramError, is_secret
+from ops.plan import plan_document
 from tests.alerting.support import subscriptions
 from tests.helpers import NAMESPACE, REPO, evaluate_with
 
@@ -84,6 +86,7 @@ def test_a_right_url_reaches_the_subscriptions_as_a_secret_and_shows_only_its_ho
     matrix = delivery_matrix(evaluation)
     assert matrix["production-alerts-critical"]["pagerduty"] == ["events.eu.pagerduty.com"]
     assert KEY not in repr(matrix)
+    assert KEY not in json.dumps(plan_document(evaluation, []), default=str)  # `ops plan --json` redacts it
 
 
 def test_paging_without_the_secret_says_which_setting_needs_it(tmp_path):
@@ -123,3 +126,20 @@ def test_pulumi_yaml_declares_route_secrets_optional_and_every_other_secret_requ
     assert secrets["pagerduty_webhook_url"]["default"] == ""
     assert "CloudWatch integration URL" in secrets["pagerduty_webhook_url"]["description"]
     assert "slack_webhook_url" not in declared
+
+
+def test_a_leftover_slack_webhook_secret_says_what_to_do_and_never_shows_its_value(tmp_path):
+    webhook = "https://hooks.slack.com/services/T000/B000/SECRETPART"
+
+    def edit(config: dict[str, Any]) -> None:
+        config[f"{NAMESPACE}:slack_webhook_url"] = webhook
+
+    with pytest.raises(ProgramError) as caught:
+        evaluate_with(tmp_path, "staging", edit)
+    message = caught.value.message
+    assert (
+        f"Pulumi.staging.yaml: {NAMESPACE}:slack_webhook_url: no longer used. Slack now goes through AWS Chatbot"
+        in (message)
+    )
+    assert "pulumi config rm slack_webhook_url" in message
+    assert "SECRETPART" not in message

@@ -123,8 +123,11 @@ def test_metric_math_rules():
 
 
 def test_routes_and_names_rules():
-    # The webhook-era key is gone: Slack channels are listed under `slack.channels`.
-    assert problems({"slack_severities": ["high"]})[0].startswith("slack_severities: unknown key")
+    # The webhook-era key is gone, and says where Slack went.
+    assert problems({"slack_severities": ["high"]}) == [
+        "slack_severities: Slack now goes through AWS Chatbot: list channels under `alerting.slack.channels` "
+        "with their severities (see docs/alerting.md)"
+    ]
     assert problems({"pagerduty_severities": ["high", "high"]}) == [
         "pagerduty_severities: lists a severity more than once: high"
     ]
