@@ -7,21 +7,14 @@ so each probe's alarm is created there (`region=`); Route 53 itself is global an
 
 from __future__ import annotations
 
-import re
-
 import pulumi
 import pulumi_aws as aws
 
-from components.settings.alerting import PROBE_ALARM_PREFIX, ProbeSettings
+from components.settings.alerting import ProbeSettings, probe_alarm_suffix
 from components.settings.base import Environment
 
 PROBE_METRIC_REGION = "us-east-1"
 HTTPS_PORT = 443
-
-
-def probe_alarm_suffix(host: str) -> str:
-    """`health-check-<host with dots as hyphens>`: the name the alarm definitions may not take."""
-    return PROBE_ALARM_PREFIX + re.sub(r"[^a-z0-9]+", "-", host)
 
 
 def health_checks(

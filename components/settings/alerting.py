@@ -8,7 +8,7 @@ from typing import Any, Literal, NamedTuple
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import SEVERITIES, Email, FieldError, Model, Severity
+from .base import Email, FieldError, Model, Severity
 
 STANDARD_STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 # CloudWatch percentiles (ExtendedStatistic): p0 to p100 with at most two decimals (p95, p99.9), lowercase p.
@@ -39,6 +39,8 @@ ProbeRegion = Literal[
     "sa-east-1",
 ]
 _HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+# `<env>-health-check-<host>` must fit CloudWatch's 255-character alarm names.
+_MAX_PROBE_HOST = 200
 _PROBE_PATH = re.compile(r"/[!-~]{0,254}")
 # PagerDuty's Amazon CloudWatch integration (US or EU service region); it confirms SNS subscriptions itself.
 _PAGERDUTY_URL = re.compile(r"https://events(?:\.eu)?\.pagerduty\.com/integration/[A-Za-z0-9]{32}/enqueue")
@@ -386,11 +388,14 @@ class ProbeSettings(Model):
     @classmethod
     def _endpoints(cls, value: list[str]) -> list[str]:
         for host in value:
-            if not _HOST.fullmatch(host) or len(host) > 253:
+            if not _HOST.fullmatch(host):
                 raise ValueError(f"'{host}' is not a host name (lowercase, dotted, no scheme or path)")
-        repeated = sorted({h for h in value if value.count(h) > 1})
+            if len(host) > _MAX_PROBE_HOST:
+                raise ValueError(f"'{host[:40]}...' is longer than {_MAX_PROBE_HOST} characters (alarm names fit 255)")
+        suffixes = [probe_alarm_suffix(h) for h in value]
+        repeated = sorted({h for h, s in zip(value, suffixes, strict=True) if suffixes.count(s) > 1})
         if repeated:
-            raise ValueError(f"lists a host more than once: {', '.join(repeated)}")
+            raise ValueError(f"hosts share one alarm name ({PROBE_ALARM_PREFIX}...): {', '.join(repeated)}")
         return value
 
     @field_validator("path")
@@ -414,6 +419,11 @@ class ProbeSettings(Model):
         if repeated:
             raise ValueError(f"lists a region more than once: {', '.join(repeated)}")
         return value
+
+
+def probe_alarm_suffix(host: str) -> str:
+    """`health-check-<host with dots as hyphens>`: the probe's alarm name (after `<env>-`)."""
+    return PROBE_ALARM_PREFIX + host.replace(".", "-")
 
 
 def check_pagerduty_url(value: str) -> str | None:
@@ -501,10 +511,6 @@ class AlertingSettings(Model):
         order = {name: i for i, name in enumerate(a.name for a in _runbook_alarms())}
         enabled = [a for a in self.alarms if a.enabled]
         return sorted(enabled, key=lambda a: order.get(a.name, len(order)))
-
-    def slack_severities(self) -> list[Severity]:
-        """Severities that reach at least one Slack channel."""
-        return [s for s in SEVERITIES if any(s in c.severities for c in self.slack.channels)]
 
     def route_secrets(self) -> dict[str, RouteSecret]:
         """The secrets the routes in use need, each with its shape check (a route not used needs none)."""

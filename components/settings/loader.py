@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 import pulumi
+from pulumi.runtime.mocks import MockMonitor
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
@@ -60,8 +61,6 @@ def is_offline_placeholder(full_key: str, value: str) -> bool:
 
     A real deployment always runs with the decrypted value, so there every secret's shape is checked.
     """
-    from pulumi.runtime.mocks import MockMonitor
-
     mocked = isinstance(pulumi.runtime.settings.get_monitor(), MockMonitor)
     return mocked and value == f"[secret placeholder: {full_key}]"
 

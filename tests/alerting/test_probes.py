@@ -127,7 +127,14 @@ def test_anything_but_a_host_name_is_rejected(host):
 
 
 def test_probe_rules():
-    assert probe_problems({"endpoints": ["a.io", "a.io"]}) == ["endpoints: lists a host more than once: a.io"]
+    assert probe_problems({"endpoints": ["a.io", "a.io"]}) == [
+        "endpoints: hosts share one alarm name (health-check-...): a.io"
+    ]
+    assert probe_problems({"endpoints": ["a-b.io", "a.b.io"]}) == [
+        "endpoints: hosts share one alarm name (health-check-...): a-b.io, a.b.io"
+    ]
+    long_host = "a" * 60 + "." + "b" * 60 + "." + "c" * 60 + "." + "d" * 20 + ".io"
+    assert probe_problems({"endpoints": [long_host]})[0].endswith("is longer than 200 characters (alarm names fit 255)")
     assert probe_problems({"path": "api/health"})[0].startswith("path: must start with /")
     assert probe_problems({"path": "/api health"})[0].startswith("path: must start with /")
     assert probe_problems({"path": "/" + "a" * 255})[0].startswith("path: ")
