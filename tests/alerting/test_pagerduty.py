@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from components.settings import SECRET_KEYS
 from components.settings.alerting import AlertingSettings, check_pagerduty_url
@@ -143,3 +145,14 @@ def test_a_leftover_slack_webhook_secret_says_what_to_do_and_never_shows_its_val
     )
     assert "pulumi config rm slack_webhook_url" in message
     assert "SECRETPART" not in message
+
+
+@given(st.text(max_size=200))
+def test_the_message_for_a_wrong_value_is_always_the_same_so_it_cannot_carry_the_value(value):
+    problem = check_pagerduty_url(value)
+    assert problem is None or problem == check_pagerduty_url("")
+
+
+@given(st.sampled_from(["events", "events.eu"]), st.from_regex(r"[A-Za-z0-9]{32}", fullmatch=True))
+def test_every_cloudwatch_integration_key_passes(host, key):
+    assert check_pagerduty_url(f"https://{host}.pagerduty.com/integration/{key}/enqueue") is None
