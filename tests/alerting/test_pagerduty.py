@@ -156,3 +156,15 @@ def test_the_message_for_a_wrong_value_is_always_the_same_so_it_cannot_carry_the
 @given(st.sampled_from(["events", "events.eu"]), st.from_regex(r"[A-Za-z0-9]{32}", fullmatch=True))
 def test_every_cloudwatch_integration_key_passes(host, key):
     assert check_pagerduty_url(f"https://{host}.pagerduty.com/integration/{key}/enqueue") is None
+
+
+@pytest.mark.parametrize("key", sorted(set(SECRET_KEYS) - ROUTE_SECRET_KEYS))
+def test_every_other_secret_is_required_by_the_program_as_by_the_cli(tmp_path, key):
+    def edit(config: dict[str, Any]) -> None:
+        config[f"{NAMESPACE}:{key}"] = ""
+
+    with pytest.raises(ProgramError) as caught:
+        evaluate_with(tmp_path, "staging", edit)
+    assert f"Pulumi.staging.yaml: {NAMESPACE}:{key}: secret is not set; run `pulumi config set --secret {key}" in (
+        caught.value.message
+    )
