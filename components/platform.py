@@ -41,7 +41,6 @@ def build_platform(config: LoadedConfig) -> dict[str, Any]:
         f"{prefix}-alerting",
         settings.alerting,
         settings.environment,
-        slack_webhook_url=config.secrets.slack_webhook_url,
         pagerduty_webhook_url=config.secrets.pagerduty_webhook_url,
     )
     topic_arns = alerting.topic_arns
@@ -176,6 +175,7 @@ def build_platform(config: LoadedConfig) -> dict[str, Any]:
             rto_hours=backup.rto_hours,
         ),
         budgets=settings.cost.budgets,
+        health_check_ids=alerting.health_check_ids,
     )
     outputs["dashboard_name"] = dashboard.dashboard_name
 
