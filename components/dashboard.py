@@ -15,6 +15,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from .alerting.probes import PROBE_METRIC_REGION
 from .backup.freshness import BACKUP_COMPLETED, DRILL_AGE, DRILL_DURATION
 from .settings.alerting import EXPRESSION_ID, AlarmDefinition, AlertingSettings
 from .settings.backup import RpoDesign
@@ -190,6 +191,25 @@ def replication_widgets(replication: ReplicationMetrics) -> list[dict[str, Any]]
     ]
 
 
+def probe_widget(health_check_ids: Mapping[str, pulumi.Input[str]]) -> dict[str, Any]:
+    """The external probes' status (1 healthy, 0 unhealthy) per endpoint; Route 53 publishes it in us-east-1."""
+    return {
+        "type": "metric",
+        "properties": {
+            "title": "External probes: HealthCheckStatus (1 = healthy)",
+            "view": "timeSeries",
+            "region": PROBE_METRIC_REGION,
+            "period": 60,
+            "stat": "Minimum",
+            "metrics": [
+                ["AWS/Route53", "HealthCheckStatus", "HealthCheckId", check_id, {"label": host}]
+                for host, check_id in sorted(health_check_ids.items())
+            ],
+            "yAxis": {"left": {"min": 0, "max": 1}},
+        },
+    }
+
+
 def cost_widgets(budgets: Sequence[BudgetSettings]) -> list[dict[str, Any]]:
     """Month-to-date estimated charges against the monthly budgets, and a list of every budget."""
     monthly = [b for b in budgets if b.time_unit == "MONTHLY" and b.tag_filter is None]
@@ -222,11 +242,14 @@ def dashboard_body(
     replication: ReplicationMetrics | None = None,
     backups: BackupMetrics | None = None,
     budgets: Sequence[BudgetSettings] | None = None,
+    health_check_ids: Mapping[str, pulumi.Input[str]] | None = None,
 ) -> dict[str, Any]:
     widgets: list[dict[str, Any]] = []
     if alarm_arns:
         widgets.append({"type": "alarm", "properties": {"title": "Alarm status", "alarms": list(alarm_arns)}})
-    widgets.extend(alarm_widget(a, settings.metric_namespace, region) for a in settings.alarms)
+    if health_check_ids:
+        widgets.append(probe_widget(health_check_ids))
+    widgets.extend(alarm_widget(a, settings.metric_namespace, region) for a in settings.active_alarms)
     if replication is not None:
         widgets.extend(replication_widgets(replication))
     if backups is not None:
@@ -268,12 +291,19 @@ class OperationsDashboard(pulumi.ComponentResource):
         replication: ReplicationMetrics | None = None,
         backups: BackupMetrics | None = None,
         budgets: Sequence[BudgetSettings] | None = None,
+        health_check_ids: Mapping[str, pulumi.Input[str]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("platform:alerting:OperationsDashboard", name, None, opts)
         region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
         body = dashboard_body(
-            settings, region, alarm_arns=alarm_arns, replication=replication, backups=backups, budgets=budgets
+            settings,
+            region,
+            alarm_arns=alarm_arns,
+            replication=replication,
+            backups=backups,
+            budgets=budgets,
+            health_check_ids=health_check_ids,
         )
         dashboard = aws.cloudwatch.Dashboard(
             f"{name}-dashboard",

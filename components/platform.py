@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .account import account_provider
 from .alerting import Alerting
 from .backup import BackupApp, BackupVault, rpo_note
 from .cost import CostControls
@@ -22,16 +23,17 @@ from .github_oidc import (
     restore_environment,
 )
 from .settings import LoadedConfig
-from .settings.backup import backup_identity
 from .tags import register_cost_tags
 from .workflows import render_workflows
 
 
 def build_platform(config: LoadedConfig) -> dict[str, Any]:
     settings = config.settings
+    # First: every AWS resource and invoke after this goes through the provider locked to the stack's account.
+    account_provider(settings.account)
     register_cost_tags(settings.tags, settings.environment)
     prefix = f"platform-{settings.environment}"
-    outputs: dict[str, Any] = {"environment": settings.environment}
+    outputs: dict[str, Any] = {"environment": settings.environment, "aws_account_id": settings.account.aws_account_id}
 
     # [alerting]
     # Alert topics first: alarms, backups (replication alarms) and cost notifications all target them.
@@ -39,7 +41,6 @@ def build_platform(config: LoadedConfig) -> dict[str, Any]:
         f"{prefix}-alerting",
         settings.alerting,
         settings.environment,
-        slack_webhook_url=config.secrets.slack_webhook_url,
         pagerduty_webhook_url=config.secrets.pagerduty_webhook_url,
     )
     topic_arns = alerting.topic_arns
@@ -47,16 +48,15 @@ def build_platform(config: LoadedConfig) -> dict[str, Any]:
 
     # GitHub Actions reach AWS through OIDC; the backup jobs' roles trust exact environment subjects.
     oidc = GitHubOidcProvider(f"{prefix}-github-oidc", settings.github.oidc)
-    repositories = settings.github.repositories
     # One backup per app: its own prefixes, roles (trusting only its own jobs' subjects) and alarms.
     backup_apps = [
         BackupApp(
-            repository=r,
-            identity=backup_identity(r),
-            writer_subject=environment_subject(r, backup_environment(settings.environment)),
-            reader_subject=environment_subject(r, restore_environment(settings.environment)),
+            repository=entry.name,
+            identity=entry.backup_id.lower(),
+            writer_subject=environment_subject(entry.name, backup_environment(settings.environment)),
+            reader_subject=environment_subject(entry.name, restore_environment(settings.environment)),
         )
-        for r in repositories
+        for entry in settings.github.repositories
     ]
     outputs["github_oidc_provider_arn"] = oidc.arn
 
@@ -139,11 +139,13 @@ def build_platform(config: LoadedConfig) -> dict[str, Any]:
         settings.github,
         environment=settings.environment,
         secrets=config.secrets,
+        extra_secrets=config.extra_secrets,
         oidc_provider_arn=oidc.arn,
         backup=backup_access,
         workflow_files=workflow_files,
     )
     outputs["github_environments"] = delivery.environment_names
+    outputs["github_deploy_gates"] = delivery.deploy_gates
     if delivery.deploy_role_arns:
         outputs["github_deploy_role_arns"] = delivery.deploy_role_arns
 
@@ -173,6 +175,7 @@ def build_platform(config: LoadedConfig) -> dict[str, Any]:
             rto_hours=backup.rto_hours,
         ),
         budgets=settings.cost.budgets,
+        health_check_ids=alerting.health_check_ids,
     )
     outputs["dashboard_name"] = dashboard.dashboard_name
 

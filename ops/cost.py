@@ -86,6 +86,7 @@ class Fixed(_Strict):
     dashboard: FlatPrice
     custom_metric: FlatPrice
     health_check: FlatPrice
+    health_check_feature: FlatPrice
     budget: DailyPrice
     anomaly_detection: FlatPrice
     chatbot: FlatPrice
@@ -200,6 +201,18 @@ def alarm_metrics(alarm: RecordedResource) -> int:
     return sum(1 for q in queries if isinstance(q, dict) and "metric" in q) or 1
 
 
+def health_check_features(check: RecordedResource) -> int:
+    """Optional features Route 53 bills on one health check: HTTPS, string matching, fast interval, latency."""
+    inputs = check.plain_inputs
+    kind = str(inputs.get("type") or "")
+    return (
+        kind.startswith("HTTPS")
+        + kind.endswith("_STR_MATCH")
+        + (float(inputs.get("requestInterval") or 30) == 10)
+        + bool(inputs.get("measureLatency"))
+    )
+
+
 def _zones(evaluation: Evaluation) -> list[tuple[str, str]]:
     raw = evaluation.config.get(f"{evaluation.project}:edge")
     if not raw:
@@ -237,7 +250,9 @@ def _fixed_lines(evaluation: Evaluation, prices: Prices, unpriced: list[str]) ->
     ]
     per_rule = fixed.custom_metric.metrics_per_replication_rule or 0
     flat("S3 replication metrics (CloudWatch custom metrics)", len(rules) * per_rule, fixed.custom_metric)
-    flat("Route 53 health checks", counts[HEALTH_CHECK], fixed.health_check)
+    checks = evaluation.of_type(HEALTH_CHECK)
+    flat("Route 53 health checks", len(checks), fixed.health_check)
+    flat("Route 53 health check features", sum(health_check_features(c) for c in checks), fixed.health_check_feature)
     budget = fixed.budget
     budgets = counts[BUDGET]
     billable = max(0, budgets - budget.free_per_account)

@@ -246,7 +246,8 @@ def build(evaluation: Evaluation) -> Graph:  # noqa: PLR0912, PLR0915 - one bloc
     for r in resources:
         if r.type.startswith(CHATBOT_PREFIX):
             inputs = r.plain_inputs
-            graph.node(r.urn, f"AWS Chatbot {r.type.split(':')[-1]}", _component_of(r, by_urn))
+            name = inputs.get("configurationName") or r.name
+            graph.node(r.urn, f"AWS Chatbot {r.type.split(':')[-1]} {name}", _component_of(r, by_urn))
             for arn in inputs.get("snsTopicArns") or []:
                 graph.edge(topic_by_arn.get(str(arn), ""), r.urn, "chat")
     for check in of(HEALTH_CHECK):

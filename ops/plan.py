@@ -13,6 +13,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from .boundary import EXIT_FAILED, EXIT_INPUT, EXIT_OK
+from .delivery import print_delivery
 from .offline import REDACTED, Evaluation, evaluate, redact_secrets
 from .policy_check import Violation, load_policies, run_policies
 from .policy_config import read_policy_config
@@ -95,6 +96,7 @@ def _print_human(evaluation: Evaluation, violations: list[Violation]) -> None:
     for key, value in evaluation.outputs.items():
         value_text = REDACTED if key in evaluation.secret_outputs else json.dumps(value, default=str)
         console.print(_line(f"  {key}: {value_text}"))
+    print_delivery(console, evaluation)
     console.print()
     console.print(_line(("Policies", "bold")))
     if not violations:

@@ -24,9 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .backends import Backend, DiyStore, detect_backend, file_root, s3_store
+from .boundary import OpsError, printable
 from .pulumi_cli import (
     PulumiCli,
     RollbackError,
@@ -36,6 +35,8 @@ from .pulumi_cli import (
     require_clean_tree,
     require_commit,
 )
+from .stack_files import load_project, stack_short_name
+from .strict_yaml import read_yaml
 
 HISTORY_PAGE_SIZE = 100  # the CLI lists 10 entries unless told otherwise
 BACKUP_DIR_ENV = "PULUMI_ROLLBACK_BACKUP_DIR"
@@ -284,10 +285,13 @@ def _plain(value: Any) -> Any:
     return value if isinstance(value, dict | list) else str(value)
 
 
-def config_drift(recorded: dict[str, Any], stack_file: Path) -> list[str]:
+def config_drift(recorded: dict[str, Any], stack_file: Path, label: str) -> list[str]:
     """Differences between the config an update recorded and the stack file of its commit (values not shown)."""
-    document = yaml.safe_load(stack_file.read_text()) or {}
-    committed = document.get("config") or {}
+    document = read_yaml(stack_file, label) or {}
+    committed = document.get("config") if isinstance(document, dict) else None
+    if not isinstance(committed, dict | None):
+        raise RollbackError(f"{label}: `config:` is not a mapping; that commit cannot be redeployed")
+    committed = committed or {}
     notes: list[str] = []
     for key, entry in sorted(recorded.items()):
         if key not in committed:
@@ -356,13 +360,9 @@ def _confirm(stack: str, action: str, opts: Options, ask: Callable[[str], str] |
 
 
 def _project_name(cwd: Path) -> str:
-    settings = cwd / "Pulumi.yaml"
-    if not settings.is_file():
+    if not (cwd / "Pulumi.yaml").is_file() and not (cwd / "Pulumi.yml").is_file():
         raise RollbackError(f"{cwd} holds no Pulumi.yaml; pass --cwd with the Pulumi project directory")
-    name = (yaml.safe_load(settings.read_text()) or {}).get("name")
-    if not isinstance(name, str) or not name:
-        raise RollbackError(f"{settings} has no project name")
-    return name
+    return load_project(cwd).name
 
 
 def _store(
@@ -402,7 +402,9 @@ def _code_rollback(run: Run, target: Update) -> None:
         stack_file = project_dir / f"Pulumi.{opts.stack}.yaml"
         if not stack_file.is_file():
             raise RollbackError(f"commit {target.commit[:12]} has no {relative / stack_file.name}; cannot redeploy it")
-        for note in config_drift(target.config, stack_file):
+        label = f"{relative / stack_file.name} of commit {target.commit[:12]}"
+        load_project(project_dir)  # the target commit's Pulumi.yaml must be readable before anything runs
+        for note in config_drift(target.config, stack_file, label):
             print(f"WARNING: config {note}")
         policies = policy_packs(project_dir)
         if not opts.dry_run:
@@ -470,6 +472,8 @@ def rollback(opts: Options, environ: dict[str, str] | None = None, ask: Callable
     environ = dict(os.environ if environ is None else environ)
     opts = Options(**{**opts.__dict__, "cwd": opts.cwd.resolve()})
     project = _project_name(opts.cwd)
+    # Validated before any path is built from it (backups, stack files): Pulumi's own rule, no `..`, no `/`.
+    opts = Options(**{**opts.__dict__, "stack": stack_short_name(opts.stack, project)})
     cli = PulumiCli(opts.cwd, environ)
     repo = git_toplevel(opts.cwd)
     require_clean_tree(repo)
@@ -508,7 +512,10 @@ def run_rollback(opts: Options) -> int:
     try:
         rollback(opts)
     except RollbackError as exc:
-        print(f"rollback refused: {exc}", file=sys.stderr)
+        print(f"rollback refused: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_REFUSED
+    except OpsError as exc:  # an unreadable Pulumi.yaml or stack file, a bad stack name
+        print(f"rollback refused: {printable(exc.message)}", file=sys.stderr)
         return EXIT_REFUSED
     except StepFailedError as exc:
         print(f"rollback stopped: {exc}", file=sys.stderr)

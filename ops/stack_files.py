@@ -135,8 +135,9 @@ def _declarations(
             _check_declared_type(full_key, spec, value, f"{where}.default")
             config[full_key] = config_value(value)
         if spec.get("secret"):
+            # A secret's real value lives in the operator's stack, never here (even when a default exists).
             secret_keys.append(full_key)
-            config.setdefault(full_key, secret_placeholder(full_key))
+            config[full_key] = secret_placeholder(full_key)
     return config, specs, secret_keys
 
 

@@ -105,8 +105,9 @@ class BackupVault(pulumi.ComponentResource):
         self.rto_hours = settings.rto_hours
         self.replication_rule_id = REPLICATION_RULE_ID
         self.tier_prefixes = list(settings.retention.tiers())
-        account_id = aws.get_caller_identity_output().account_id
-        partition = aws.get_partition_output().partition
+        # Invoked under this component, so they go through its (account-locked) AWS provider.
+        account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
 
         prefix = settings.bucket_prefix
         primary = self._bucket(

@@ -158,4 +158,4 @@ def test_secret_keys_are_exactly_the_secrets_pulumi_yaml_declares() -> None:
 
     declared = {k for k, v in yaml.safe_load((REPO / "Pulumi.yaml").read_text())["config"].items() if v.get("secret")}
     assert set(SECRET_KEYS) == declared
-    assert len(SECRET_KEYS) == 9
+    assert len(SECRET_KEYS) == 8

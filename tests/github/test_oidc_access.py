@@ -127,6 +127,7 @@ from components.settings.github import GitHubSettings
 settings = GitHubSettings.model_validate(
     {{
         "owner": "lodgetix",
+        "plan": "enterprise",
         "repositories": ["lodgetix/app"],
         "deploy_branch": "main",
         "reviewers": {{"users": [101]}},

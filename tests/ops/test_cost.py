@@ -40,7 +40,7 @@ def _resource(type_: str, name: str, inputs: dict[str, object] | None = None) ->
 
 def test_every_price_names_its_https_source_and_the_date_it_was_read(prices: cost.Prices) -> None:
     entries = [*prices.fixed.model_dump().values(), *prices.usage.model_dump().values()]
-    assert len(entries) == 18
+    assert len(entries) == 19
     for entry in entries:
         assert entry["source"].startswith("https://")
         assert len(entry["read"]) == 10
@@ -78,16 +78,26 @@ def test_one_more_key_costs_one_dollar_and_two_rotations(staging: Evaluation, pr
     assert after.fixed_total_after_rotations - before.fixed_total_after_rotations == pytest.approx(3.0)
 
 
-def test_health_checks_and_chatbot_are_counted_when_the_plan_has_them(staging: Evaluation, prices: cost.Prices) -> None:
+def test_health_checks_their_features_and_chatbot_are_counted(staging: Evaluation, prices: cost.Prices) -> None:
+    before = cost.estimate(staging, prices)
+    checks, chats = len(staging.of_type(cost.HEALTH_CHECK)), _line(before, "AWS Chatbot").quantity
     extra = (
-        _resource(cost.HEALTH_CHECK, "hc-1"),
-        _resource(cost.HEALTH_CHECK, "hc-2"),
+        _resource(cost.HEALTH_CHECK, "hc-1", {"type": "HTTP"}),
+        _resource(
+            cost.HEALTH_CHECK, "hc-2", {"type": "HTTPS_STR_MATCH", "requestInterval": 10, "measureLatency": True}
+        ),
         _resource("aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration", "chat"),
     )
-    estimate = cost.estimate(_with(staging, *extra), prices)
-    assert _line(estimate, "Route 53 health checks").monthly == pytest.approx(1.50)
-    chatbot = _line(estimate, "AWS Chatbot")
-    assert (chatbot.quantity, chatbot.monthly) == (1, 0)
+    after = cost.estimate(_with(staging, *extra), prices)
+    assert _line(after, "Route 53 health checks").quantity == checks + 2
+    assert (
+        _line(after, "Route 53 health check features").quantity
+        - _line(before, "Route 53 health check features").quantity
+        == 4
+    )
+    assert after.fixed_total - before.fixed_total == pytest.approx(2 * 0.75 + 4 * 2.00)
+    assert _line(after, "AWS Chatbot").quantity == chats + 1
+    assert _line(after, "AWS Chatbot").monthly == 0
 
 
 def test_an_enterprise_zone_has_no_list_price_and_is_left_out_loudly(staging: Evaluation, prices: cost.Prices) -> None:

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ops.backends import Backend
+from ops.backends import Backend, decode, detect_backend
 from ops.pulumi_cli import RollbackError
-from ops.rollback import Options, backup_directory, parse_history, rollback, select_target
+from ops.rollback import Options, backup_directory, parse_history, rollback, run_rollback, select_target
 
 DIY = Backend("file", "file:///state")
 CLOUD = Backend("cloud", "https://api.pulumi.com")
@@ -159,3 +159,54 @@ def test_command_line_refusal_is_one_line_and_no_traceback(tmp_path: Path) -> No
     assert done.returncode == 2
     assert done.stderr.startswith("rollback refused:")
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("stack", ["../escape", "a/b/c/d", "st ack", "..", "x\n"])
+def test_a_stack_name_outside_pulumis_rule_is_refused_before_any_path_is_built(
+    tmp_path: Path, stack: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _repo(tmp_path)
+    backups = tmp_path / "backups"
+    monkeypatch.setenv("PULUMI_ROLLBACK_BACKUP_DIR", str(backups))
+    code = run_rollback(Options(stack=stack, yes=True, cwd=repo))
+    assert code == 2
+    assert capsys.readouterr().err.startswith("rollback refused: stack ")
+    assert not backups.exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"name: [unclosed\n", b"\xff\xfe not utf-8", b"name: demo\nname: other\nruntime: python\n", b"- a list\n"],
+)
+def test_a_broken_project_file_is_refused_naming_it(
+    tmp_path: Path, content: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = _repo(tmp_path)
+    (repo / "Pulumi.yaml").write_bytes(content)
+    assert run_rollback(Options(stack="staging", yes=True, cwd=repo)) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rollback refused: Pulumi.yaml")
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("data", [b"\x1f\x8b\x08\x00garbage", b"{not json", b"\x1f\x8b"])
+def test_a_corrupt_history_or_checkpoint_file_is_refused_by_name(data: bytes) -> None:
+    with pytest.raises(RollbackError, match=r"stack-1\.history\.json\.gz is corrupt"):
+        decode(data, "stack-1.history.json.gz")
+
+
+class _AnswersWhoami:
+    def __init__(self, answer: Any) -> None:
+        self.answer = answer
+
+    def capture_json(self, args: list[str]) -> Any:
+        return self.answer
+
+
+@pytest.mark.parametrize("answer", [["file:///x"], "file:///x", 3, None, {"url": 7}])
+def test_whoami_of_the_wrong_shape_falls_back_to_the_backend_variable(answer: Any) -> None:
+    cli = _AnswersWhoami(answer)
+    backend = detect_backend(cli, {"PULUMI_BACKEND_URL": "file:///state"})  # pyright: ignore[reportArgumentType]
+    assert backend == Backend("file", "file:///state")
+    with pytest.raises(RollbackError, match="cannot tell the state backend"):
+        detect_backend(cli, {})  # pyright: ignore[reportArgumentType]
