@@ -74,6 +74,11 @@ def stack_file_schema() -> dict[str, Any]:
     """The schema of `Pulumi.<stack>.yaml` as it is written: settings under `config:` as `<project>:<key>`."""
     settings = StackSettings.model_json_schema(schema_generator=_WithFactoryDefaults)
     defs: dict[str, Any] = settings.pop("$defs", {})
+    alarm = defs.get("AlarmDefinition")
+    if alarm is not None:
+        # `alerting.alarms` entries merge with the runbook defaults by name: an override names only what it
+        # changes, so only `name` is required here; the loader checks a new alarm has all it needs.
+        alarm["required"] = ["name"]
     defs[SECRET_VALUE] = {
         "type": "object",
         "description": "An encrypted value, written by `pulumi config set --secret <key> <value>`.",

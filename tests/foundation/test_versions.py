@@ -69,7 +69,11 @@ def test_the_venv_holds_exactly_the_locked_versions() -> None:
 def test_make_installs_only_from_the_lock_with_hashes() -> None:
     makefile = (REPO / "Makefile").read_text()
     installs = [line.strip() for line in makefile.splitlines() if "pip install" in line]
-    assert installs == ["$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.txt"]
+    # The program's and tools' environment, and Checkov's own (its pins would downgrade ours): both locked.
+    assert installs == [
+        "$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.txt",
+        "$(CHECKOV_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r requirements-checkov.txt",
+    ]
 
 
 def test_the_cli_version_is_the_first_engine_version_at_or_above_the_sdk() -> None:
