@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     versions.add_argument("--cli", action="store_true", help="print only the CLI version (for scripts)")
     versions.add_argument("--refresh", action="store_true", help="re-read the engine versions (`go list`)")
 
-    back = commands.add_parser("rollback", help="roll a stack back to an earlier update (see README: operations)")
+    back = commands.add_parser("rollback", help="roll a stack back to an earlier update (see docs/operations.md)")
     back.add_argument("--stack", required=True, help="stack name")
     back.add_argument("--to", help="target: @N (position, 0 = newest), version number, commit prefix, or ISO time")
     back.add_argument("--dry-run", action="store_true", help="stop after the preview; change nothing")

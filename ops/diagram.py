@@ -49,6 +49,7 @@ WAF_ACL = "aws:wafv2/webAcl:WebAcl"
 HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck"
 CHATBOT_PREFIX = "aws:chatbot/"
 SUB_CLAIM = "token.actions.githubusercontent.com:sub"
+KEPT_LINKS = ("replication", "chat")  # links whose target the overview keeps as a node of its own
 
 
 def _label(text: str) -> str:
@@ -133,6 +134,10 @@ def _statements(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _verb(action: str) -> str:
@@ -247,7 +252,8 @@ def build(evaluation: Evaluation) -> Graph:  # noqa: PLR0912, PLR0915 - one bloc
         if r.type.startswith(CHATBOT_PREFIX):
             inputs = r.plain_inputs
             name = inputs.get("configurationName") or r.name
-            graph.node(r.urn, f"AWS Chatbot {r.type.split(':')[-1]} {name}", _component_of(r, by_urn))
+            chat = "Slack" if "slack" in r.type.lower() else r.type.split(":")[-1]
+            graph.node(r.urn, f"{chat} through AWS Chatbot: {name}", _component_of(r, by_urn))
             for arn in inputs.get("snsTopicArns") or []:
                 graph.edge(topic_by_arn.get(str(arn), ""), r.urn, "chat")
     for check in of(HEALTH_CHECK):
@@ -335,7 +341,9 @@ def build(evaluation: Evaluation) -> Graph:  # noqa: PLR0912, PLR0915 - one bloc
         repo, name = str(inputs.get("repository")), str(inputs.get("environment"))
         secrets, variables = counts[(repo, name)]
         environments[name] = graph.node(
-            env.urn, f"environment {name}<br/>{secrets} secrets, {variables} variables", _component_of(env, by_urn)
+            env.urn,
+            f"environment {name}<br/>{_count(secrets, 'secret')}, {_count(variables, 'variable')}",
+            _component_of(env, by_urn),
         )
     for role in of(ROLE):
         for statement in _statements(_policy(role.plain_inputs.get("assumeRolePolicy"))):
@@ -380,6 +388,32 @@ def build(evaluation: Evaluation) -> Graph:  # noqa: PLR0912, PLR0915 - one bloc
     for acl in of(WAF_ACL):
         graph.node(acl.urn, f"AWS WAFv2 web ACL {acl.plain_inputs.get('name')}", _component_of(acl, by_urn))
     return graph
+
+
+def overview(graph: Graph) -> Graph:
+    """The same picture one level up: one node per component, the external nodes, and the links between them.
+
+    A bucket that a replication rule copies into, and each AWS Chatbot channel, stay nodes of their own, so the
+    links to the DR region and to Slack show.
+    """
+    kept = {target for _, target, label, _ in graph.edges if label.startswith(KEPT_LINKS)}
+    group: dict[str, str] = {}
+    out = Graph()
+    for key, (_, label, box) in graph.nodes.items():
+        if box and key not in kept:
+            group[key] = out.node(f"box:{box}", graph.boxes[box])
+        else:
+            group[key] = out.node(key, label)
+    labels: dict[tuple[str, str, bool], set[str]] = defaultdict(set)
+    for source, target, label, dotted in graph.edges:
+        # A kept node shows only how it is fed, not its own logs and key (those stay inside its component).
+        if (source in kept or target in kept) and not label.startswith(KEPT_LINKS):
+            continue
+        if group[source] != group[target]:
+            labels[(group[source], group[target], dotted)].add(label)
+    for (source, target, dotted), names in labels.items():
+        out.edge(source, target, ", ".join(sorted(n for n in names if n)), dotted=dotted)
+    return out
 
 
 def _zone_names(evaluation: Evaluation) -> dict[str, str]:

@@ -40,7 +40,8 @@ class ImportCommand:
             parts += ["--parent", f"parent={self.resource.parent}"]
         if self.resource.provider:
             parts += ["--provider", f"provider={self.resource.provider.rsplit('::', 1)[0]}"]
-        parts += ["--generate-code=false", "--yes"]
+        # `pulumi import` protects what it imports unless told otherwise; match the program's own option.
+        parts += [f"--protect={str(self.resource.protect).lower()}", "--generate-code=false", "--yes"]
         return " ".join(shlex.quote(p) if any(c in p for c in " <>$|") else p for p in parts)
 
 
@@ -62,10 +63,16 @@ def import_commands(evaluation: Evaluation) -> list[ImportCommand]:
                 'curl -s -H "Authorization: Bearer $CLOUDFLARE_API_TOKEN" '
                 f'"https://api.cloudflare.com/client/v4/zones/{zone}/rulesets/phases/{phase}/entrypoint" | jq -r .result.id'
             )
-            found.append(ImportCommand(r, f"the {phase} entry point of zone {zone}", f"zones/{zone}/<ruleset id>", lookup))
+            found.append(
+                ImportCommand(r, f"the {phase} entry point of zone {zone}", f"zones/{zone}/<ruleset id>", lookup)
+            )
         elif r.type == OIDC_PROVIDER:
             url = str(inputs.get("url", "")).removeprefix("https://")
-            found.append(ImportCommand(r, "the account's GitHub OIDC provider", f"arn:aws:iam::{account}:oidc-provider/{url}", ""))
+            found.append(
+                ImportCommand(
+                    r, "the account's GitHub OIDC provider", f"arn:aws:iam::{account}:oidc-provider/{url}", ""
+                )
+            )
         elif r.type == ANOMALY_MONITOR:
             lookup = (
                 "aws ce get-anomaly-monitors --region us-east-1 "

@@ -230,8 +230,9 @@ def policy_document_json(args: dict[str, Any]) -> str:
 class OfflineMocks(Mocks):
     """Answers that look like a real AWS/GitHub/Cloudflare account, derived from the inputs."""
 
-    def __init__(self, region: str) -> None:
+    def __init__(self, region: str, account_id: str = ACCOUNT_ID) -> None:
         self.region = region
+        self.account_id = account_id
 
     def call(self, args: MockCallArgs) -> dict[str, Any]:  # pyright: ignore[reportIncompatibleMethodOverride]
         """An invoke's answer; derived from secret arguments, every value of it stays secret."""
@@ -245,10 +246,10 @@ class OfflineMocks(Mocks):
     def _answer(self, token: str, arguments: dict[str, Any]) -> dict[str, Any]:
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {
-                "accountId": ACCOUNT_ID,
-                "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/offline",
+                "accountId": self.account_id,
+                "arn": f"arn:aws:iam::{self.account_id}:user/offline",
                 "userId": "AIDAOFFLINE",
-                "id": ACCOUNT_ID,
+                "id": self.account_id,
             }
         if token == "aws:index/getRegion:getRegion":
             region = arguments.get("region") or self.region
@@ -307,40 +308,41 @@ class OfflineMocks(Mocks):
             )
         elif type_ == "aws:kms/key:Key":
             resource_id = f"mrk-{_digest(name)[:32]}"
-            outputs.update(keyId=resource_id, arn=f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{resource_id}")
+            outputs.update(keyId=resource_id, arn=f"arn:aws:kms:{region}:{self.account_id}:key/{resource_id}")
         elif type_ == "aws:kms/alias:Alias":
-            outputs.update(arn=f"arn:aws:kms:{region}:{ACCOUNT_ID}:{inputs.get('name', name)}")
+            outputs.update(arn=f"arn:aws:kms:{region}:{self.account_id}:{inputs.get('name', name)}")
         elif type_.startswith("aws:iam/"):
             kind = type_.rsplit(":", maxsplit=1)[-1]
             if kind == "OpenIdConnectProvider":
                 host = str(inputs.get("url", "token.actions.githubusercontent.com")).removeprefix("https://")
-                outputs["arn"] = f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{host}"
+                outputs["arn"] = f"arn:aws:iam::{self.account_id}:oidc-provider/{host}"
             else:
                 resource_name = inputs.get("name") or name
                 resource_id = resource_name
                 outputs.update(
-                    name=resource_name, arn=f"arn:aws:iam::{ACCOUNT_ID}:{kind[0].lower() + kind[1:]}/{resource_name}"
+                    name=resource_name,
+                    arn=f"arn:aws:iam::{self.account_id}:{kind[0].lower() + kind[1:]}/{resource_name}",
                 )
         elif type_ == "aws:sns/topic:Topic":
             topic = inputs.get("name") or name
-            resource_id = f"arn:aws:sns:{region}:{ACCOUNT_ID}:{topic}"
+            resource_id = f"arn:aws:sns:{region}:{self.account_id}:{topic}"
             outputs.update(name=topic, arn=resource_id)
         elif type_ == "aws:cloudwatch/logGroup:LogGroup":
             group = inputs.get("name") or name
-            outputs.update(name=group, arn=f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{group}")
+            outputs.update(name=group, arn=f"arn:aws:logs:{region}:{self.account_id}:log-group:{group}")
         elif type_ == "aws:cloudwatch/metricAlarm:MetricAlarm":
             alarm = inputs.get("name") or name
-            outputs.update(arn=f"arn:aws:cloudwatch:{region}:{ACCOUNT_ID}:alarm:{alarm}")
+            outputs.update(arn=f"arn:aws:cloudwatch:{region}:{self.account_id}:alarm:{alarm}")
         elif type_ == "aws:cloudwatch/compositeAlarm:CompositeAlarm":
             alarm = inputs.get("alarmName") or name
-            outputs.update(arn=f"arn:aws:cloudwatch:{region}:{ACCOUNT_ID}:alarm:{alarm}")
+            outputs.update(arn=f"arn:aws:cloudwatch:{region}:{self.account_id}:alarm:{alarm}")
         elif type_ == "aws:wafv2/webAcl:WebAcl":
             acl = inputs.get("name") or name
-            outputs.update(arn=f"arn:aws:wafv2:{region}:{ACCOUNT_ID}:regional/webacl/{acl}/{resource_id}")
+            outputs.update(arn=f"arn:aws:wafv2:{region}:{self.account_id}:regional/webacl/{acl}/{resource_id}")
         elif type_ == "aws:costexplorer/anomalyMonitor:AnomalyMonitor":
-            outputs.update(arn=f"arn:aws:ce::{ACCOUNT_ID}:anomalymonitor/{resource_id}")
+            outputs.update(arn=f"arn:aws:ce::{self.account_id}:anomalymonitor/{resource_id}")
         elif type_.startswith("aws:"):
-            outputs.setdefault("arn", f"arn:aws:{_service_of(type_)}:{region}:{ACCOUNT_ID}:{name}")
+            outputs.setdefault("arn", f"arn:aws:{_service_of(type_)}:{region}:{self.account_id}:{name}")
         elif type_ == "github:index/repositoryFile:RepositoryFile":
             outputs.update(commitSha="0" * 40, sha="1" * 40)
         elif type_.startswith("cloudflare:"):
@@ -448,10 +450,19 @@ def _read_settings(program_dir: Path, stack: str) -> tuple[Project, str, dict[st
     return project, name, config, secret_keys
 
 
-def evaluate(program_dir: Path | str, stack: str) -> Evaluation:
-    """Run the program in `program_dir` with the settings of `Pulumi.<stack>.yaml`; raise `ProgramError` if it fails."""
+def evaluate(program_dir: Path | str, stack: str, secrets: dict[str, str] | None = None) -> Evaluation:
+    """Run the program in `program_dir` with the settings of `Pulumi.<stack>.yaml`; raise `ProgramError` if it fails.
+
+    `secrets` (`<key>` or `<namespace>:<key>` -> value) stand for values set with `pulumi config set --secret`:
+    the program sees them decrypted and marked secret, in place of the offline placeholders.
+    """
     program_dir = Path(program_dir).resolve()
     project, stack, config, secret_keys = _read_settings(program_dir, stack)
+    for key, value in (secrets or {}).items():
+        full_key = key if ":" in key else f"{project.name}:{key}"
+        config[full_key] = value
+        if full_key not in secret_keys:
+            secret_keys.append(full_key)
     if not project.main.is_file():
         raise ProgramError(f"{program_dir}: no {project.main.name} to run")
     main = project.main

@@ -1,4 +1,4 @@
-"""`python -m ops plan`: the offline plan of a stack and its policy results (the evaluator contract in README.md)."""
+"""`python -m ops plan`: the offline plan of a stack and its policy results (the evaluator contract in docs/offline-plan.md)."""
 
 from __future__ import annotations
 

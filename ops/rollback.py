@@ -1,6 +1,6 @@
 """`python -m ops rollback`: put a stack back to what an earlier update deployed.
 
-Two procedures (README "Operating the stacks"), neither of them an "undo":
+Two procedures (docs/operations.md, "Rolling a stack back"), neither of them an "undo":
 - code rollback (default): redeploy the git commit the target update recorded (`git.head`), checked out in a
   temporary `git worktree` with the stack file of that commit, through `pulumi preview` and `pulumi up`;
 - state rollback (`--state-only`, break-glass for a corrupted state): import the checkpoint the target update
@@ -159,7 +159,7 @@ def default_target(updates: list[Update]) -> Update:
 
 
 def select_target(updates: list[Update], spec: str | None, backend: Backend) -> Update:
-    """Resolve `--to` (see README): @N position, version number, commit prefix, or ISO time."""
+    """Resolve `--to` (see docs/operations.md): @N position, version number, commit prefix, or ISO time."""
     if not updates:
         raise RollbackError("the stack has no update history")
     if spec is None:

@@ -74,9 +74,14 @@ def stack_file_schema() -> dict[str, Any]:
     """The schema of `Pulumi.<stack>.yaml` as it is written: settings under `config:` as `<project>:<key>`."""
     settings = StackSettings.model_json_schema(schema_generator=_WithFactoryDefaults)
     defs: dict[str, Any] = settings.pop("$defs", {})
+    alarm = defs.get("AlarmDefinition")
+    if alarm is not None:
+        # `alerting.alarms` entries merge with the runbook defaults by name: an override names only what it
+        # changes, so only `name` is required here; the loader checks a new alarm has all it needs.
+        alarm["required"] = ["name"]
     defs[SECRET_VALUE] = {
         "type": "object",
-        "description": "An encrypted value, written by `pulumi config set --secret <key> <value>`.",
+        "description": "An encrypted value, written by `pulumi config set --secret <key>` (which prompts for the value).",
         "properties": {"secure": {"type": "string"}},
         "required": ["secure"],
         "additionalProperties": False,
@@ -235,8 +240,10 @@ def render() -> str:
         "",
         "## Secrets",
         "",
-        "Set each with `pulumi config set --secret <key> <value>`; they never appear in the stack files in",
-        "plain text. Offline plans use a visible placeholder that stays marked secret. A repository entry can",
+        "Set each with `pulumi config set --secret <key>`: the CLI prompts for the value (or reads it from",
+        "standard input), so it stays off the command line, and the stack file holds only its ciphertext",
+        "(`secure: ...`), never the plain text. Offline plans use a visible placeholder that stays marked",
+        "secret. A repository entry can",
         "read a secret from another key (`github.repositories[].secret_keys`); set that key the same way.",
         "",
         "| Key | Meaning |",

@@ -1,4 +1,5 @@
-"""The generated parts of `docs/architecture.md` and `docs/cost.md`: each stack's picture, resource counts and cost.
+"""The generated parts of the docs: each stack's picture (`docs/architecture.md`), resource counts and cost
+(`docs/cost.md`) and `pulumi import` commands (`docs/first-deploy.md`).
 
 `python -m ops stack-docs --write` rewrites every block between `<!-- generated:KIND:STACK -->` and
 `<!-- /generated:KIND:STACK -->`; the text around the blocks is kept. A test fails when a committed block
@@ -13,13 +14,16 @@ from pathlib import Path
 
 from .boundary import EXIT_OK, InputError
 from .cost import estimate, load_prices, render, render_counts
-from .diagram import build
+from .diagram import build, overview
+from .imports import render as render_imports
 from .offline import Evaluation, evaluate
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STACKS = ("staging", "production")
 ARCHITECTURE = REPO_ROOT / "docs" / "architecture.md"
 COST = REPO_ROOT / "docs" / "cost.md"
+FIRST_DEPLOY = REPO_ROOT / "docs" / "first-deploy.md"
+README = REPO_ROOT / "README.md"
 
 
 def _architecture(evaluation: Evaluation) -> str:
@@ -33,9 +37,31 @@ def _cost(evaluation: Evaluation) -> str:
     return f"#### Resources by kind\n\n{render_counts(result)}\n\n{body}"
 
 
+def _overview(evaluation: Evaluation) -> str:
+    return f"```mermaid\n{overview(build(evaluation)).mermaid()}\n```"
+
+
+def _summary(evaluations: dict[str, Evaluation]) -> str:
+    """One row per stack: what it creates and what it costs, as docs/cost.md details it."""
+    rows = [
+        "| Stack | Resources | Components | Fixed, USD a month | From the third year | Backups example, USD a month |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for stack in STACKS:
+        evaluation = evaluations[stack]
+        result = estimate(evaluation, load_prices())
+        components = sum(1 for r in evaluation.resources if r.type.startswith("platform:"))
+        rows.append(
+            f"| [`{stack}`](docs/cost.md#{stack}) | {len(evaluation.resources)} | {components} "
+            f"| {result.fixed_total:,.2f} | {result.fixed_total_after_rotations:,.2f} | {result.example.total:,.2f} |"
+        )
+    return "\n".join(rows)
+
+
 GENERATORS: dict[str, tuple[Path, Callable[[Evaluation], str]]] = {
     "architecture": (ARCHITECTURE, _architecture),
     "cost": (COST, _cost),
+    "imports": (FIRST_DEPLOY, render_imports),
 }
 
 
@@ -48,6 +74,8 @@ def rendered(evaluations: dict[str, Evaluation]) -> dict[Path, dict[str, str]]:
     out: dict[Path, dict[str, str]] = {}
     for kind, (path, generate) in GENERATORS.items():
         out[path] = {f"{kind}:{stack}": generate(evaluations[stack]) for stack in STACKS}
+    # The README shows production's overview and one summary row per stack.
+    out[README] = {"overview:production": _overview(evaluations["production"]), "summary:stacks": _summary(evaluations)}
     return out
 
 

@@ -3,7 +3,7 @@
 The engine is built from the Go module github.com/pulumi/pulumi/pkg/v3, which is not published for every
 SDK release. The CLI version is the first version of that module at or above the locked SDK version;
 `pulumi_engine_versions.txt` beside this file holds the module's versions (`make lock` refreshes it with
-`go list -m -versions`). The README, the CI workflows and the engine build use this version, and a test
+`go list -m -versions`). docs/deploying.md, the CI workflows and the engine build use this version, and a test
 checks that they agree with it.
 """
 

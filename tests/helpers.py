@@ -43,18 +43,13 @@ def evaluate_with(
     """Evaluate the real program with `edit` applied to the `config:` mapping of the stack file.
 
     `secrets` gives declared secrets a decrypted value, as the program sees one set with `pulumi config set
-    --secret` (a stack file may not hold them in plain text, so they become the copy's Pulumi.yaml defaults).
+    --secret` (a stack file may not hold them in plain text).
     """
     program = copy_program(tmp_path / "program")
     document = copy.deepcopy(load_stack(stack))
     edit(document["config"])
     (program / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
-    if secrets:
-        project = yaml.safe_load((program / "Pulumi.yaml").read_text())
-        for key, value in secrets.items():
-            project["config"][key]["default"] = value
-        (program / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
-    return evaluate(program, stack)
+    return evaluate(program, stack, secrets)
 
 
 def raw_config(stack: str) -> dict[str, Any]:

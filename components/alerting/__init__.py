@@ -33,7 +33,9 @@ def _check_probe_region(settings: AlertingSettings) -> None:
     """Probe alarms live in us-east-1, and alarm actions and composite members must share the alarm's region."""
     if not settings.probes.endpoints:
         return
-    region = aws.get_region().region
+    # The stack's region as its AWS provider gets it (components/account.py passes `aws:region` on); read from
+    # config rather than an invoke, so the check runs before anything is registered.
+    region = pulumi.Config("aws").get("region")
     if region and region != PROBE_METRIC_REGION:
         raise SettingsError(
             f"Pulumi.{pulumi.get_stack()}.yaml",

@@ -82,7 +82,7 @@ DEFAULT_SECRET_KEYS: dict[SecretName, str] = {
     "SUPABASE_DB_URL": "supabase_db_url",
 }
 # The program's own secrets, never delivered to an app repository (a test keeps this list and SECRET_KEYS aligned).
-PLATFORM_SECRET_KEYS = ("github_token", "cloudflare_api_token", "slack_webhook_url", "pagerduty_webhook_url")
+PLATFORM_SECRET_KEYS = ("github_token", "cloudflare_api_token", "pagerduty_webhook_url")
 # A project config key as `pulumi config set --secret <key>` takes it.
 _CONFIG_KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _IDENTITY = re.compile(r"[A-Za-z0-9._-]{1,100}")

@@ -55,18 +55,15 @@ def test_other_shapes_fail_with_a_message_that_never_quotes_the_value(url):
     assert url.strip() not in problem or not url.strip()
 
 
-def with_secret(value: str | None, stack: str = "production") -> Any:
-    def edit(config: dict[str, Any]) -> None:
-        if value is not None:
-            config[SECRET_KEY] = value  # offline accepts a plain value for a secret key (the CLI would not)
-
-    return edit
+def with_secret(tmp_path: Any, value: str, stack: str = "production") -> Any:
+    """The program evaluated with the PagerDuty secret set (as `pulumi config set --secret` would set it)."""
+    return evaluate_with(tmp_path, stack, lambda _config: None, secrets={"pagerduty_webhook_url": value})
 
 
 def test_a_wrong_url_is_a_settings_error_naming_the_key_but_not_the_value(tmp_path):
     wrong = f"https://events.pagerduty.com/v2/enqueue?key={KEY}"
     with pytest.raises(ProgramError) as caught:
-        evaluate_with(tmp_path, "production", with_secret(wrong))
+        with_secret(tmp_path, wrong, "production")
     assert caught.value.settings
     message = caught.value.message
     assert f"Pulumi.production.yaml: {SECRET_KEY}: is not a PagerDuty Amazon CloudWatch integration URL" in message
@@ -76,12 +73,12 @@ def test_a_wrong_url_is_a_settings_error_naming_the_key_but_not_the_value(tmp_pa
 
 def test_an_offline_placeholder_for_another_key_is_no_excuse(tmp_path):
     with pytest.raises(ProgramError) as caught:
-        evaluate_with(tmp_path, "production", with_secret(f"[secret placeholder: {NAMESPACE}:github_token]"))
+        with_secret(tmp_path, f"[secret placeholder: {NAMESPACE}:github_token]", "production")
     assert f"{SECRET_KEY}: is not a PagerDuty" in caught.value.message
 
 
 def test_a_right_url_reaches_the_subscriptions_as_a_secret_and_shows_only_its_host(tmp_path):
-    evaluation = evaluate_with(tmp_path, "production", with_secret(EU))
+    evaluation = with_secret(tmp_path, EU, "production")
     https = [s for s in subscriptions(evaluation) if s.plain_inputs["protocol"] == "https"]
     assert {s.plain_inputs["endpoint"] for s in https} == {EU}
     assert all(is_secret(s.inputs["endpoint"]) for s in https)
@@ -93,7 +90,7 @@ def test_a_right_url_reaches_the_subscriptions_as_a_secret_and_shows_only_its_ho
 
 def test_paging_without_the_secret_says_which_setting_needs_it(tmp_path):
     with pytest.raises(ProgramError) as caught:
-        evaluate_with(tmp_path, "production", with_secret(""))
+        with_secret(tmp_path, "", "production")
     assert (
         f"Pulumi.production.yaml: {SECRET_KEY}: secret is not set (alerting.pagerduty_severities routes to it)"
         in caught.value.message
@@ -101,10 +98,10 @@ def test_paging_without_the_secret_says_which_setting_needs_it(tmp_path):
 
 
 def test_a_stack_that_pages_nobody_needs_no_pagerduty_secret(tmp_path):
-    evaluation = evaluate_with(tmp_path, "staging", with_secret(""))
+    evaluation = with_secret(tmp_path, "", "staging")
     assert [s for s in subscriptions(evaluation) if s.plain_inputs["protocol"] == "https"] == []
     # and a value that is set but unused is neither checked nor used
-    evaluation = evaluate_with(tmp_path / "unused", "staging", with_secret("not a url"))
+    evaluation = with_secret(tmp_path / "unused", "not a url", "staging")
     assert [s for s in subscriptions(evaluation) if s.plain_inputs["protocol"] == "https"] == []
 
 
@@ -160,11 +157,8 @@ def test_every_cloudwatch_integration_key_passes(host, key):
 
 @pytest.mark.parametrize("key", sorted(set(SECRET_KEYS) - ROUTE_SECRET_KEYS))
 def test_every_other_secret_is_required_by_the_program_as_by_the_cli(tmp_path, key):
-    def edit(config: dict[str, Any]) -> None:
-        config[f"{NAMESPACE}:{key}"] = ""
-
     with pytest.raises(ProgramError) as caught:
-        evaluate_with(tmp_path, "staging", edit)
+        evaluate_with(tmp_path, "staging", lambda _config: None, secrets={key: ""})
     assert f"Pulumi.staging.yaml: {NAMESPACE}:{key}: secret is not set; run `pulumi config set --secret {key}" in (
         caught.value.message
     )

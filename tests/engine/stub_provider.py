@@ -30,6 +30,7 @@ from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc  # 
 from ops.offline import ACCOUNT_ID, OfflineMocks  # noqa: E402
 
 LOG_ENV = "STUB_PROVIDER_LOG"
+ACCOUNT_ENV = "STUB_AWS_ACCOUNT_ID"  # the account the stub's credentials belong to (default: the first allowed)
 DELAY_ENV = "STUB_PROVIDER_CREATE_DELAY"  # seconds each real Create waits: keeps an update (and its lock) running
 _log_lock = threading.Lock()
 
@@ -94,20 +95,21 @@ class StubProvider(provider_pb2_grpc.ResourceProviderServicer):
         return provider_pb2.DiffResponse(changes=kind)
 
     def Configure(self, request: Any, context: Any) -> Any:  # noqa: N802
-        variables = dict(request.variables)
+        settings = {key.removeprefix(f"{self.name}:config:"): value for key, value in request.variables.items()}
+        settings.update(_to_dict(request.args))
         self._log("Configure")
-        region = variables.get("aws:config:region")
-        if region:
-            self.mocks = OfflineMocks(region=region)
-        allowed = variables.get("aws:config:allowedAccountIds")
-        if self.name == "aws" and allowed:
-            # The real provider refuses credentials of any other account before it touches anything.
-            accounts = json.loads(allowed)
-            if ACCOUNT_ID not in accounts:
+        if self.name == "aws":
+            allowed = settings.get("allowedAccountIds")
+            accounts = json.loads(allowed) if isinstance(allowed, str) else list(allowed or [])
+            # The credentials' account: the first allowed one, unless a test hands the stub another account's.
+            account = os.environ.get(ACCOUNT_ENV) or (accounts[0] if accounts else ACCOUNT_ID)
+            if accounts and account not in accounts:
+                # The real provider refuses credentials of any other account before it touches anything.
                 context.abort(
                     grpc.StatusCode.INVALID_ARGUMENT,
-                    f"AWS account ID not allowed: {ACCOUNT_ID} (allowed: {', '.join(accounts)})",
+                    f"AWS account ID not allowed: {account} (allowed: {', '.join(accounts)})",
                 )
+            self.mocks = OfflineMocks(region=str(settings.get("region") or "us-east-1"), account_id=account)
         return provider_pb2.ConfigureResponse(
             acceptSecrets=True, supportsPreview=True, acceptResources=True, acceptOutputs=False
         )

@@ -18,6 +18,13 @@ def declared_secrets() -> list[str]:
     return [key for key, spec in (project.get("config") or {}).items() if isinstance(spec, dict) and spec.get("secret")]
 
 
+def required_secrets() -> list[str]:
+    """Declared secrets with no default: the ones the CLI refuses to run without."""
+    project = yaml.safe_load((REPO_ROOT / "Pulumi.yaml").read_text())
+    declared = project.get("config") or {}
+    return [key for key in declared_secrets() if "default" not in declared[key]]
+
+
 def secret_value(key: str, marker: str) -> str:
     """A value of the shape the settings expect for `key`, carrying a marker that must never appear in clear."""
     if key in {"pagerduty_integration_url", "pagerduty_webhook_url"}:

@@ -12,7 +12,7 @@ import pytest
 from ops import bench, settings_doc
 from ops.__main__ import main
 from ops.boundary import EXIT_BUG, EXIT_FAILED, EXIT_INPUT, EXIT_OK, OpsError
-from tests.helpers import REPO, write_program
+from tests.helpers import write_program
 
 SECRET = "hunter2-very-secret"
 
@@ -208,18 +208,19 @@ def test_bench_exits_1_with_the_message(monkeypatch: pytest.MonkeyPatch) -> None
     assert (code, err.strip()) == (EXIT_FAILED, "bench: `-m ops plan` exited 2: bad settings")
 
 
-def test_settings_doc_without_its_readme_block_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    readme = tmp_path / "README.md"
-    readme.write_text("# no block here\n")
-    monkeypatch.setattr(settings_doc, "README", readme)
+def test_settings_doc_that_cannot_write_its_files_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the docs folder should be\n")
+    monkeypatch.setattr(settings_doc, "DOC_PATH", blocked / "settings.md")
+    monkeypatch.setattr(settings_doc, "SCHEMA_PATH", tmp_path / "schema" / "stack-settings.schema.json")
     code, _, err = run_cli("settings-doc", "--write")
     assert code == EXIT_INPUT
-    assert "README.md: no `<!-- section:settings-reference -->`" in err
-    assert readme.read_text() == "# no block here\n"
+    assert "cannot be written" in err
+    assert "Traceback" not in err
+    assert blocked.read_text() == "a file where the docs folder should be\n"
 
 
 def test_settings_doc_prints_the_reference() -> None:
     code, out, _ = run_cli("settings-doc")
     assert code == EXIT_OK
-    assert out.strip() == settings_doc.render()
-    assert REPO.joinpath("README.md").read_text().count(settings_doc.BEGIN) == 1
+    assert out.strip() == settings_doc.render().strip()

@@ -11,7 +11,7 @@ import yaml
 from components.settings.base import check_cron
 from components.settings.loader import secret_problem
 from ops.offline import ProgramError
-from tests.helpers import NAMESPACE, REPO, copy_program, load_stack, problems_with_area, settings_with_area
+from tests.helpers import NAMESPACE, copy_program, load_stack, problems_with_area, settings_with_area
 
 NS = NAMESPACE
 
@@ -116,9 +116,9 @@ def test_cron_out_of_range(cron: str) -> None:
 @pytest.mark.parametrize(
     ("key", "value", "problem"),
     [
-        ("slack_webhook_url", "http://hooks.slack.com/services/T/B/x", "https:// URL"),
+        ("pagerduty_webhook_url", "http://events.pagerduty.com/integration/x/enqueue", "https:// URL"),
         ("pagerduty_webhook_url", "https://-no-host-", "https:// URL"),
-        ("slack_webhook_url", "https://hooks.slack.com:99999/x", "https:// URL"),
+        ("pagerduty_webhook_url", "https://events.pagerduty.com:99999/x", "https:// URL"),
         ("supabase_db_url", "mysql://u:p@db.example.com/x", "postgres:// URL"),
         ("github_token", "ghp_abc\n", "control characters"),
         ("github_token", "", "is empty"),
@@ -134,7 +134,7 @@ def test_secret_values_are_checked_without_quoting_them(key: str, value: str, pr
 @pytest.mark.parametrize(
     ("key", "value"),
     [
-        ("slack_webhook_url", "https://hooks.slack.com/services/T/B/x"),
+        ("pagerduty_webhook_url", "https://events.pagerduty.com/integration/0123456789abcdef0123456789ABCDEF/enqueue"),
         ("supabase_db_url", "postgresql://postgres:pw@db.example.supabase.co:5432/postgres"),
         ("github_token", "ghp_abc"),
         ("github_token", f"[secret placeholder: {NS}:github_token]"),
@@ -145,15 +145,12 @@ def test_good_secret_values_pass(key: str, value: str) -> None:
 
 
 def test_an_http_webhook_stops_the_program_before_anything_is_registered(tmp_path: Path) -> None:
-    """A value that reaches the program (here as a Pulumi.yaml default) is checked; the message keeps it out."""
+    """A value that reaches the program (as `pulumi config set --secret` sets it) is checked; the message keeps it out."""
     program = copy_program(tmp_path / "program")
-    project = yaml.safe_load((REPO / "Pulumi.yaml").read_text())
-    project["config"]["slack_webhook_url"]["default"] = "http://hooks.example.com/secret-path"
-    (program / "Pulumi.yaml").write_text(yaml.safe_dump(project))
     (program / "Pulumi.staging.yaml").write_text(yaml.safe_dump(load_stack("staging")))
     from ops.offline import evaluate
 
     with pytest.raises(ProgramError) as caught:
-        evaluate(program, "staging")
-    assert f"Pulumi.staging.yaml: {NS}:slack_webhook_url: must be a https:// URL" in caught.value.message
+        evaluate(program, "staging", {"supabase_db_url": "http://db.example.com/secret-path"})
+    assert f"Pulumi.staging.yaml: {NS}:supabase_db_url: must be a postgres:// URL" in caught.value.message
     assert "secret-path" not in caught.value.message

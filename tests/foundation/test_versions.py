@@ -1,5 +1,5 @@
 """Locked dependencies: the lock files satisfy the source ranges, carry hashes, agree with each other and with
-the venv; the Pulumi CLI version is derived from the locked SDK, and the README and CI use exactly it."""
+the venv; the Pulumi CLI version is derived from the locked SDK, and docs/deploying.md and CI use exactly it."""
 
 from __future__ import annotations
 
@@ -69,7 +69,11 @@ def test_the_venv_holds_exactly_the_locked_versions() -> None:
 def test_make_installs_only_from_the_lock_with_hashes() -> None:
     makefile = (REPO / "Makefile").read_text()
     installs = [line.strip() for line in makefile.splitlines() if "pip install" in line]
-    assert installs == ["$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.txt"]
+    # The program's and tools' environment, and Checkov's own (its pins would downgrade ours): both locked.
+    assert installs == [
+        "$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.txt",
+        "$(CHECKOV_VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r requirements-checkov.txt",
+    ]
 
 
 def test_the_cli_version_is_the_first_engine_version_at_or_above_the_sdk() -> None:
@@ -83,8 +87,8 @@ def test_the_cli_version_is_the_first_engine_version_at_or_above_the_sdk() -> No
     assert Version(versions.pulumi_cli_version()) >= Version(sdk) == Version(metadata.version("pulumi"))
 
 
-def test_readme_installs_exactly_the_cli_version() -> None:
-    readme = (REPO / "README.md").read_text()
+def test_the_deploy_guide_installs_exactly_the_cli_version() -> None:
+    readme = (REPO / "docs" / "deploying.md").read_text()
     assert re.findall(r"get\.pulumi\.com \| sh -s -- --version (\S+)`", readme) == [versions.pulumi_cli_version()]
 
 

@@ -89,11 +89,12 @@ def _two_apps(config: dict[str, Any]) -> None:
 
 
 def test_each_repository_receives_the_secret_of_its_own_key(tmp_path: Path) -> None:
-    def edit(config: dict[str, Any]) -> None:
-        _two_apps(config)
-        config[f"{NAMESPACE}:admin_function_id"] = {"secure": "v1:encrypted"}
-
-    evaluation = evaluate_with(tmp_path, "staging", edit)
+    evaluation = evaluate_with(
+        tmp_path,
+        "staging",
+        _two_apps,
+        secrets={"admin_function_id": "[secret placeholder: functions-platform:admin_function_id]"},
+    )
     secrets = github_resources(evaluation, "ActionsEnvironmentSecret")
     by_repository: dict[str, dict[str, dict[str, Any]]] = {}
     for repository in ("lodgetix-app", "admin"):
@@ -121,11 +122,11 @@ def test_a_secret_key_an_entry_names_but_nobody_set_is_reported(tmp_path: Path) 
     assert caught.value.settings
     assert (
         f"Pulumi.staging.yaml: {NAMESPACE}:admin_function_id: secret is not set (a github.repositories entry reads"
-        " it); run `pulumi config set --secret admin_function_id <value>`"
+        " it); run `pulumi config set --secret admin_function_id` (it prompts for the value)"
     ) in caught.value.message
 
 
-@pytest.mark.parametrize("key", ["github_token", "cloudflare_api_token", "slack_webhook_url", "backup", "github"])
+@pytest.mark.parametrize("key", ["github_token", "cloudflare_api_token", "pagerduty_webhook_url", "backup", "github"])
 def test_a_secret_may_not_come_from_the_program_s_own_keys(key: str) -> None:
     def edit(g: dict[str, Any]) -> None:
         g["repositories"] = [{"name": "lodgetix/lodgetix-app", "secret_keys": {"FILTER_TO": key}}]

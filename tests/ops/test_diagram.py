@@ -124,3 +124,20 @@ def test_labels_cannot_break_out_of_their_node(hostile: str) -> None:
 )
 def test_job_environments(content: str, environments: set[str]) -> None:
     assert diagram._job_environments(content) == environments
+
+
+def test_the_overview_keeps_one_node_per_component_and_the_links_between_areas(production: Evaluation) -> None:
+    nodes, edges = _parse(diagram.overview(diagram.build(production)).mermaid())
+    components = [r for r in production.resources if r.type.startswith("platform:")]
+    drawn = set(nodes.values())
+    # GitHubDelivery holds only the per-repository components, so it has no node of its own.
+    assert {f"{c.type.split(':')[-1]} ({c.name})" for c in components} - drawn == {
+        "GitHubDelivery (platform-production-github)"
+    }
+    links = {(source.split(" ")[0], label, target.split(" ")[0]) for source, label, target in edges}
+    assert ("BackupVault", "ALARM and OK", "Alerting") in links
+    assert ("CostControls", "notifies", "Alerting") in links
+    assert ("RepositoryDelivery", "OIDC: assumes", "BackupVault") in links
+    assert ("EdgeProtection", "applied to", "Cloudflare") in links
+    [replication] = [e for e in edges if e[1].startswith("replication")]
+    assert production.outputs["backup_regions"]["dr"] in replication[2]

@@ -33,6 +33,10 @@ def copies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
         generators[kind] = (copy, generate)
         paths[kind] = copy
     monkeypatch.setattr(stack_docs, "GENERATORS", generators)
+    readme = tmp_path / "README.md"
+    shutil.copy(stack_docs.README, readme)
+    monkeypatch.setattr(stack_docs, "README", readme)
+    paths["readme"] = readme
     return paths
 
 
@@ -43,9 +47,16 @@ def test_an_edited_table_or_picture_is_stale_until_rewritten(
     cost.write_text(cost.read_text().replace("**Fixed total**", "**Fixed totl**", 1))
     picture = copies["architecture"]
     picture.write_text(picture.read_text().replace("SNS topic production-alerts-high", "SNS topic renamed"))
+    readme = copies["readme"]
+    readme.write_text(
+        readme.read_text().replace(
+            "| [`staging`](docs/cost.md#staging) | ", "| [`staging`](docs/cost.md#staging) | 1", 1
+        )
+    )
     assert stack_docs.stale(evaluations) == [
         "docs/architecture.md: architecture:production",
         "docs/cost.md: cost:staging",
+        "README.md: summary:stacks",
     ]
     text_around = "How the estimate is counted from the plan"
     stack_docs.write(evaluations)

@@ -1,5 +1,5 @@
 """This repository's own workflows (.github/workflows): valid, zizmor-clean, pinned, least-privilege, and
-shaped as README "Operating the stacks" describes them."""
+shaped as docs/operations.md describes them."""
 
 from __future__ import annotations
 
