@@ -322,8 +322,8 @@ def _days_by_class(rule: dict[str, Any]) -> dict[str, float]:
     return days
 
 
-def _backup_buckets(evaluation: Evaluation) -> tuple[str, str, str, str]:
-    """Primary and replica bucket names and regions, from the plan's replication rule."""
+def _backup_buckets(evaluation: Evaluation) -> tuple[str, str, str, str] | None:
+    """Primary and replica bucket names and regions, from the plan's replication rule (None without one)."""
     for config in evaluation.of_type(REPLICATION):
         inputs = config.plain_inputs
         rule = (inputs.get("rules") or [{}])[0]
@@ -333,7 +333,7 @@ def _backup_buckets(evaluation: Evaluation) -> tuple[str, str, str, str]:
         }
         primary = str(inputs.get("bucket"))
         return primary, regions.get(primary, ""), replica, regions.get(replica, "")
-    raise InputError(f"stack {evaluation.stack}: the plan has no backup replication rule to work the example through")
+    return None
 
 
 def _priced(rates: dict[str, float], storage_class: str, where: str, stack: str) -> float:
@@ -350,7 +350,10 @@ def _example(evaluation: Evaluation, prices: Prices, full_gb: float, incremental
     if interval > 0:
         dumps_per_day["incremental/"] = 24 * 60 / interval
     apps = len(evaluation.outputs.get("backup_writer_role_arns") or {})
-    primary, primary_region, replica, replica_region = _backup_buckets(evaluation)
+    buckets = _backup_buckets(evaluation)
+    if buckets is None:
+        return Example(full_gb, incremental_gb, apps, {}, [])
+    primary, primary_region, replica, replica_region = buckets
     stored: dict[str, dict[str, float]] = {}
     transitions: dict[str, float] = defaultdict(float)
     written_gb = 0.0
@@ -561,6 +564,22 @@ def render(estimate: Estimate) -> str:
         "",
         "### Worked example: backups",
         "",
+    ]
+    if not ex.lines:
+        out += ["The plan has no backup replication rule, so there is no backups example.", ""]
+    else:
+        out += _example_lines(estimate, cur)
+    out += [
+        "KMS requests, SNS deliveries and the app's own custom metrics depend on traffic and are not in the example.",
+        "",
+        "`*` a price not read on the provider's own page (`confirmed: false` in the price file).",
+    ]
+    return "\n".join(out)
+
+
+def _example_lines(estimate: Estimate, cur: str) -> list[str]:
+    ex = estimate.example
+    return [
         f"Assumed: each of the {ex.apps} managed app(s) writes a full dump of {_unit(ex.full_dump_gb)} GB daily "
         f"(also kept as the weekly and monthly dump) and an incremental dump of {_unit(ex.incremental_dump_gb)} GB "
         "at the RPO design's interval; no pre-migration dumps. Each dump is one object (one PUT); retention, "
@@ -575,11 +594,7 @@ def render(estimate: Estimate) -> str:
         _row("**Example usage total**", "", "", f"**{_money(ex.total)}**"),
         "",
         f"Fixed plus this example: **{_money(estimate.fixed_total + ex.total)} {cur} a month**.",
-        "KMS requests, SNS deliveries and the app's own custom metrics depend on traffic and are not in the example.",
-        "",
-        "`*` a price not read on the provider's own page (`confirmed: false` in the price file).",
     ]
-    return "\n".join(out)
 
 
 def run_cost(stack: str, program: Path, full_dump_gb: float, incremental_dump_gb: float) -> int:

@@ -216,3 +216,23 @@ def test_cli_prints_the_estimate_and_refuses_a_missing_stack_with_exit_2() -> No
     assert missing.returncode == 2
     assert "Pulumi.nope.yaml" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_a_program_without_backups_is_priced_without_the_example(tmp_path: Path, prices: cost.Prices) -> None:
+    from ops.offline import evaluate
+    from tests.helpers import write_program
+
+    program = write_program(
+        tmp_path,
+        """
+        import pulumi_aws as aws
+        aws.kms.Key("key", enable_key_rotation=True)
+        aws.cloudwatch.Dashboard("board", dashboard_name="d", dashboard_body="{}")
+        """,
+        config={"aws:region": "us-east-1"},
+    )
+    estimate = cost.estimate(evaluate(program, "test"), prices)
+    assert _line(estimate, "KMS customer managed keys").quantity == 1
+    assert estimate.example.lines == []
+    assert estimate.fixed_total == pytest.approx(1.0)
+    assert "no backups example" in cost.render(estimate)
