@@ -91,9 +91,16 @@ def step_logger(path: Path) -> Callable[[auto.EngineEvent], None]:
 
 
 def project_name(program_dir: Path) -> str:
-    document = yaml.safe_load((program_dir / "Pulumi.yaml").read_text(encoding="utf-8"))
+    """The project's name; an unreadable project file ends the run with exit 2 and one line."""
+    path = program_dir / "Pulumi.yaml"
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        print(f"{path}: cannot be read as a Pulumi project file ({type(exc).__name__})", file=sys.stderr)
+        raise SystemExit(2) from None
     if not isinstance(document, dict) or not isinstance(document.get("name"), str):
-        raise SystemExit(f"{program_dir / 'Pulumi.yaml'}: no project name")
+        print(f"{path}: no project name", file=sys.stderr)
+        raise SystemExit(2)
     return document["name"]
 
 
@@ -109,16 +116,22 @@ def main(argv: list[str] | None = None) -> int:
 
     program_dir = args.cwd.resolve()
     binary = shutil.which("pulumi")
-    command = auto.PulumiCommand(root=str(Path(binary).resolve().parent.parent)) if binary else None
-    stack = auto.select_stack(
-        args.stack,
-        project_name=project_name(program_dir),
-        program=inline_program(program_dir),
-        opts=auto.LocalWorkspaceOptions(work_dir=str(program_dir), pulumi_command=command),
-    )
+    if binary is None:
+        print("the pulumi CLI is not on PATH; install it (docs: deploying for real) and retry", file=sys.stderr)
+        return 2
+    name = project_name(program_dir)
     packs = [pack.resolve() for pack in args.policy_packs]
     on_event = step_logger(args.event_log) if args.event_log else None
     try:
+        stack = auto.select_stack(
+            args.stack,
+            project_name=name,
+            program=inline_program(program_dir),
+            opts=auto.LocalWorkspaceOptions(
+                work_dir=str(program_dir),
+                pulumi_command=auto.PulumiCommand(root=str(Path(binary).resolve().parent.parent)),
+            ),
+        )
         with policy_pack_arguments(packs, binary) as policy_packs:
             if args.operation == "preview":
                 stack.preview(policy_packs=policy_packs, on_output=print, on_event=on_event, color="never")
