@@ -9,6 +9,7 @@ differs from what the offline plan gives, so the docs cannot go stale.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -55,6 +56,16 @@ def _summary(evaluations: dict[str, Evaluation]) -> str:
             f"| [`{stack}`](docs/cost.md#{stack}) | {len(evaluation.resources)} | {components} "
             f"| {result.fixed_total:,.2f} | {result.fixed_total_after_rotations:,.2f} | {result.example.total:,.2f} |"
         )
+    staging, production = (Counter(r.type for r in evaluations[s].resources) for s in STACKS)
+    more = [
+        f"{production[t] - staging[t]} `{t.split(':')[-1]}`" for t in sorted(production) if production[t] > staging[t]
+    ]
+    fewer = [
+        f"{staging[t] - production[t]} `{t.split(':')[-1]}`" for t in sorted(staging) if staging[t] > production[t]
+    ]
+    rows += ["", "Production has, beyond staging: " + (", ".join(more) or "nothing") + "."]
+    if fewer:
+        rows[-1] += " Staging has more: " + ", ".join(fewer) + "."
     return "\n".join(rows)
 
 
