@@ -39,6 +39,7 @@ SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 REDACTED = "[secret]"
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
+OWN_PACKAGES = ("ops", "policies")
 
 
 class ProgramError(InputError):
@@ -409,7 +410,9 @@ class RecordingMonitor(MockMonitor):
 def _program_context(program_dir: Path) -> Iterator[None]:
     """cwd and import path as `pulumi` sets them; modules another program loaded under the same names are evicted."""
     local_names = {p.stem for p in program_dir.iterdir() if p.suffix == ".py" or (p / "__init__.py").exists()}
-    local_names.discard("__main__")
+    # The evaluator's own packages stay: evicting them would leave two copies of each class (an `InputError`
+    # the error boundary no longer recognises) once a program that has an `ops/` or `policies/` folder ran.
+    local_names -= {"__main__", *OWN_PACKAGES}
     for module_name, module in list(sys.modules.items()):
         top = module_name.split(".")[0]
         module_file = getattr(module, "__file__", None) or ""

@@ -23,9 +23,23 @@ STUB = Path(__file__).resolve().parent / "stub_provider.py"
 PROVIDERS = ("aws", "github", "cloudflare")
 PASSPHRASE = "engine-test-passphrase"
 REQUIRE_ENV = "REQUIRE_ENGINE_TESTS"
-# What a program copy needs: the program, its settings and the policy pack; not tests, tools or caches.
-PROGRAM_IGNORE = shutil.ignore_patterns(
-    ".git", ".venv", "venv", "tests", "tools", "docs", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis"
+# What a program copy needs: the program and its settings (and, when asked, the policy pack). Never `ops/` or the
+# tests: evaluating a copy in-process evicts the modules whose names the copy defines, and a second `ops` or
+# `policies` would leave two classes of every error in this process.
+_NEVER_COPIED = (
+    ".git",
+    ".venv",
+    ".venv-checkov",
+    "venv",
+    "ops",
+    "tests",
+    "tools",
+    "docs",
+    "schema",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
 )
 
 
@@ -35,8 +49,9 @@ def locate_cli() -> Path | None:
     return Path(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
 
 
-def copy_program(destination: Path, source: Path = REPO_ROOT) -> Path:
-    shutil.copytree(source, destination, ignore=PROGRAM_IGNORE)
+def copy_program(destination: Path, source: Path = REPO_ROOT, *, with_policy_pack: bool = False) -> Path:
+    ignored = _NEVER_COPIED if with_policy_pack else (*_NEVER_COPIED, "policies")
+    shutil.copytree(source, destination, ignore=shutil.ignore_patterns(*ignored))
     return destination
 
 

@@ -67,7 +67,7 @@ def rollback(engine: Engine, repo: Path, *args: str) -> subprocess.CompletedProc
 
 
 def test_state_and_code_rollback_restore_the_first_update(engine: Engine, tmp_path: Path) -> None:
-    repo = copy_program(tmp_path / "repo")
+    repo = copy_program(tmp_path / "repo", with_policy_pack=True)  # the rollback previews with the pack
     git(repo, "init", "--quiet", "--initial-branch", "main")
     engine.init_stack(repo, "staging")
     set_all_secrets(engine, repo, "staging")

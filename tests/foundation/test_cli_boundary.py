@@ -224,3 +224,20 @@ def test_settings_doc_prints_the_reference() -> None:
     code, out, _ = run_cli("settings-doc")
     assert code == EXIT_OK
     assert out.strip() == settings_doc.render().strip()
+
+
+def test_a_program_with_its_own_ops_and_policies_folders_leaves_the_error_boundary_intact(tmp_path: Path) -> None:
+    from ops.offline import evaluate
+
+    other = tiny_program(tmp_path / "other", "import pulumi\nimport ops\nimport policies\n")
+    for package in ("ops", "policies"):
+        (other / package).mkdir()
+        (other / package / "__init__.py").write_text("")
+    evaluate(other, "test")
+    config = tmp_path / "policy.json"
+    config.write_bytes(b"{not json")
+    code, _, err = run_cli(
+        "plan", "--stack", "test", "--program", str(tiny_program(tmp_path)), "--policy-config", str(config)
+    )
+    assert code == EXIT_INPUT, err
+    assert "not valid JSON" in err
