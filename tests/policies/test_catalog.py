@@ -79,6 +79,31 @@ def test_pack_files() -> None:
     assert not [p.name for p in others if "PolicyPack(" in p.read_text()]
 
 
+def _readme_rules() -> dict[str, tuple[str, str, str]]:
+    text = (POLICIES_DIR / "README.md").read_text()
+    table = text.split("## Rules and the external controls they cover", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| ([a-z0-9-]+) \| (resource|stack) \| ([MA]) / (\w+) \|", table, re.M)
+    return {name: (kind, level, severity) for name, kind, level, severity in rows}
+
+
+def test_the_readme_rule_table_is_the_pack() -> None:
+    pack = {
+        p.name: (
+            "resource" if isinstance(p, ResourceValidationPolicy) else "stack",
+            "M" if p.enforcement_level == EnforcementLevel.MANDATORY else "A",
+            p.severity.value if p.severity else "",
+        )
+        for p in ALL_POLICIES
+    }
+    assert _readme_rules() == pack
+
+
+def test_advisory_rules_say_why_in_their_description() -> None:
+    for policy in ALL_POLICIES:
+        if policy.enforcement_level == EnforcementLevel.ADVISORY:
+            assert "Advisory:" in policy.description, policy.name
+
+
 def test_cost_tag_keys_agree_with_the_program() -> None:
     assert list(COST_TAG_KEYS) == tags.COST_TAG_KEYS
     schema = tags.COST_TAGS.config_schema
