@@ -59,8 +59,9 @@ def _level(policy: Policy, config: Mapping[str, Any]) -> EnforcementLevel:
     return EnforcementLevel.MANDATORY if level == EnforcementLevel.REMEDIATE else level
 
 
-def _policy_config(policy: Policy, config: Mapping[str, Any]) -> dict[str, Any]:
-    """Schema defaults (the CLI applies them) overlaid with the team's values."""
+def _policy_config(policy: Policy, config: Mapping[str, Any], evaluation: Evaluation | None = None) -> dict[str, Any]:
+    """Schema defaults (the CLI applies them) overlaid with the team's values. Offline the stack's settings are
+    known: a stack whose `environment` setting is a production environment is declared a production stack."""
     values: dict[str, Any] = {}
     schema = policy.config_schema
     if schema is not None:
@@ -70,6 +71,11 @@ def _policy_config(policy: Policy, config: Mapping[str, Any]) -> dict[str, Any]:
     override = config.get(policy.name)
     if isinstance(override, Mapping):
         values.update({k: v for k, v in override.items() if k != "enforcementLevel"})
+    stacks, environments = values.get("productionStacks"), values.get("productionEnvironments")
+    if evaluation is not None and isinstance(stacks, list) and isinstance(environments, list):
+        environment = evaluation.config.get(f"{evaluation.project}:environment", "")
+        if environment.lower() in {str(e).lower() for e in environments}:
+            values["productionStacks"] = [*stacks, evaluation.stack]
     return values
 
 
@@ -165,7 +171,7 @@ def run_policies(
         if level == EnforcementLevel.DISABLED:
             continue
         severity = policy.severity.value if policy.severity is not None else ""
-        policy_config = _policy_config(policy, config)
+        policy_config = _policy_config(policy, config, evaluation)
 
         def report(
             message: str,

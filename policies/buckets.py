@@ -66,6 +66,10 @@ DEFAULT_BACKUP_PATTERN = r"(^|[-._])backups?([-._]|$)"
 LOG_PURPOSES = {"s3-access-logs", "access-logs"}
 BACKUP_PURPOSES = {"backups", "backup"}
 S3_ARN = "arn:aws:s3:::"
+BACKUP_WORD = re.compile(r"(^|[-_. ])backups?([-_. ]|$)", re.I)
+# Tags that say what a bucket holds (not cost-allocation tags such as component=backup on its log bucket).
+DESCRIBING_TAGS = {"purpose", "role", "name", "data", "contents", "usage", "classification", "data-class"}
+BACKUP_JOB_WORD = re.compile(r"BACKUP|REPLICA|RESTORE|DUMP", re.I)
 
 ROLE_SCHEMA: dict[str, dict[str, Any]] = {
     "logBucketPattern": {
@@ -291,13 +295,20 @@ class BucketIndex:
     def _classify_backups(self) -> None:  # noqa: PLR0912 - one branch per kind of evidence
         pattern = re.compile(str(self.config.get("backupBucketPattern") or DEFAULT_BACKUP_PATTERN))
         tiers = [str(t) for t in as_list(self.config.get("tierPrefixes", DEFAULT_TIER_PREFIXES)) if t]
+        named_by_jobs = self._named_by_backup_variables()
         for bucket in self.buckets:
-            purpose = str(tags_of(bucket.props).get("purpose", "")).lower()
+            tags = tags_of(bucket.props)
+            purpose = str(tags.get("purpose", "")).lower()
             log_tagged = purpose in LOG_PURPOSES
-            if purpose in BACKUP_PURPOSES:
-                bucket.backup_evidence.append("tagged purpose=backups")
+            described = [str(v) for k, v in tags.items() if str(k).lower() in DESCRIBING_TAGS]
+            if purpose in BACKUP_PURPOSES or any(BACKUP_WORD.search(v) for v in described):
+                bucket.backup_evidence.append("tagged as holding backups")
             if not log_tagged and pattern.search(bucket.name):
                 bucket.backup_evidence.append("named as a backup bucket")
+            if bucket.object_lock_enabled():
+                bucket.backup_evidence.append("Object Lock retains its objects")
+            if bucket.names & named_by_jobs:
+                bucket.backup_evidence.append("named by a backup or restore job's variable")
             prefixes = [rule_prefix(r) for _, rules in bucket.lifecycle_configs() for r in rules]
             prefixes += [rule_prefix(r) for _, rules in bucket.replication_configs() for r in rules]
             if any(p and any(p.startswith(t) or t.startswith(p) for t in tiers) for p in prefixes):
@@ -320,6 +331,18 @@ class BucketIndex:
                             if a.backup_evidence and not b.backup_evidence:
                                 b.backup_evidence.append(f"replication partner of backup bucket {a.name}")
                                 changed = True
+
+    def _named_by_backup_variables(self) -> set[str]:
+        """Buckets that a GitHub variable or secret of a backup/restore job names (BACKUP_BUCKET=...)."""
+        names: set[str] = set()
+        for resource in self.resources:
+            if not resource.resource_type.startswith("github:index/actions"):
+                continue
+            label = str(known(resource.props, "variableName") or known(resource.props, "secretName") or "")
+            value = known(resource.props, "value")
+            if BACKUP_JOB_WORD.search(label) and isinstance(value, str):
+                names.add(bucket_key(value) or "")
+        return names
 
     def _written_under_tiers(self, tiers: list[str]) -> set[str]:
         from .statements import PolicyDocumentError, parse

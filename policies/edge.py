@@ -146,6 +146,12 @@ def check_managed(
             )
         for ruleset, rule in executes:
             overrides = get(rule, "actionParameters", "overrides")
+            levels = [get(overrides, "sensitivityLevel")] + [
+                get(o, "sensitivityLevel")
+                for o in as_list(get(overrides, "categories")) + as_list(get(overrides, "rules"))
+            ]
+            if "eoff" in levels:
+                judge.report(f"zone {zone}: managed ruleset {ruleset_id} has sensitivity 'eoff' (off)", ruleset.urn)
             if get(overrides, "enabled") is False:
                 judge.report(f"zone {zone}: managed ruleset {ruleset_id} is switched off by its overrides", ruleset.urn)
             off = [
@@ -175,6 +181,8 @@ def check_managed(
             skips_managed = MANAGED_PHASE in skipped or "waf" in [str(p) for p in as_list(get(params, "products"))]
             skips_ruleset = get(params, "ruleset") == "current" and phase == MANAGED_PHASE
             skips_ids = {str(i) for i in as_list(get(params, "rulesets"))} & set(required)
+            rules_of = get(params, "rules")
+            skips_ids |= {str(k) for k in rules_of} & set(required) if isinstance(rules_of, Mapping) else set()
             if rule.get("action") == "skip" and (skips_managed or skips_ruleset or skips_ids):
                 judge.report(
                     f"zone {zone}: rule {rule.get('ref') or rule.get('description') or '?'} skips the "

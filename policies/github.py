@@ -50,15 +50,18 @@ RULESET = "github:index/repositoryRuleset:RepositoryRuleset"
 REPOSITORY_WIDE = (REPOSITORY, REPOSITORY_FILE, BRANCH_PROTECTION, BRANCH_PROTECTION_V3, RULESET)
 REPOSITORY_SCOPED = (*VALUE_SECRET_TYPES, ENVIRONMENT, REPOSITORY_FILE, *VARIABLE_TYPES)
 SECRET_NAME = re.compile(
-    r"(^|_)(SECRET|TOKEN|PASSWORD|PASSWD|PWD|PRIVATE_KEY|API_KEY|APIKEY|ACCESS_KEY|CLIENT_SECRET|CREDENTIALS?|"
-    r"WEBHOOK(_URL)?|SIGNING_KEY|DSN)(_|$)",
+    r"(^|_)(SECRET|TOKEN|PASSWORD|PASSWD|PWD|PASSPHRASE|PRIVATE_KEY|API_KEY|APIKEY|ACCESS_KEY|SECRET_KEY|"
+    r"SERVICE_ROLE_KEY|CLIENT_SECRET|CREDENTIALS?|WEBHOOK(_URL)?|SIGNING_KEY|ENCRYPTION_KEY|DSN)(_|$)|(^|_)KEY$",
     re.I,
 )
+PUBLIC_NAME = re.compile(r"PUBLIC|PUBLISHABLE|ANON|_ID$|_ARN$|_NAME$|_URL$", re.I)
 SECRET_VALUE = re.compile(
     r"(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|"
-    r"xox[abprs]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY-----|"
-    r"hooks\.slack\.com/services/|eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}|://[^/\s:@]+:[^/\s@]+@)"
+    r"xox[abprs]-[A-Za-z0-9-]{10,}|[sr]k_(live|test)_[A-Za-z0-9]{10,}|sk-[A-Za-z0-9_-]{20,}|sbp_[a-f0-9]{20,}|"
+    r"AIza[0-9A-Za-z_-]{35}|glpat-[A-Za-z0-9_-]{20,}|npm_[A-Za-z0-9]{36}|-----BEGIN [A-Z ]*PRIVATE KEY-----|"
+    r"hooks\.slack\.com/services/|://[^/\s:@]+:[^/\s@]+@)"
 )
+JWT = re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}")
 
 
 def _secret_fields(args: ResourceValidationArgs, _config: Mapping[str, Any], report: ReportViolation) -> None:
@@ -79,9 +82,11 @@ def _secret_fields(args: ResourceValidationArgs, _config: Mapping[str, Any], rep
 def _plain_variables(args: ResourceValidationArgs, _config: Mapping[str, Any], report: ReportViolation) -> None:
     name = str(args.props.get("variableName") or "")
     value = str(args.props.get("value") or "")
-    if SECRET_NAME.search(name):
+    public = PUBLIC_NAME.search(name) is not None
+    if SECRET_NAME.search(name) and not public:
         report(f"variable {name} is named like a secret; variables are readable by anyone with read access", None)
-    elif SECRET_VALUE.search(value):
+    elif SECRET_VALUE.search(value) or (JWT.search(value) and not public):
+        # Never quote the value: it may be the credential.
         report(f"variable {name} holds a value shaped like a credential; store it as a secret", None)
 
 
@@ -159,9 +164,11 @@ def _permissions(args: StackValidationArgs, config: Mapping[str, Any], judge: Ju
         if model.permissions is None and any(j.permissions is None for j in jobs):
             judge.report(f"{model.path}: declare `permissions` at the top level or on every job", resource.urn)
         top = permission_writes(model.permissions) or []
-        if top:
+        if len(top) > max_writes:
             judge.report(
-                f"{model.path}: workflow-wide permissions grant write to {top}; grant writes per job", resource.urn
+                f"{model.path}: workflow-wide permissions grant write to {len(top)} scopes ({', '.join(top)}); "
+                "grant writes per job",
+                resource.urn,
             )
         for job in jobs:
             writes = permission_writes(job.permissions) or []
@@ -290,8 +297,8 @@ PINNED_ACTIONS = stack_rule(
 )
 WORKFLOW_PERMISSIONS = stack_rule(
     "github-workflow-permissions",
-    "Ensure committed workflows declare explicit `permissions`, grant no write workflow-wide, and no job writes "
-    "to more than maxJobWriteScopes scopes (write-all counts as every scope).",
+    "Ensure committed workflows declare explicit `permissions`, and neither the workflow nor a job writes to more "
+    "than maxJobWriteScopes scopes (write-all counts as every scope).",
     _permissions,
     severity=Severity.MEDIUM,
     remediation="Set `permissions: {}` (or contents: read) at the top and grant each job only the writes it needs.",

@@ -27,6 +27,7 @@ HEAD_REF = re.compile(
     r"github\.event\.issue\.pull_request",
     re.I,
 )
+GIT_HEAD = re.compile(r"\bgh\s+pr\s+checkout\b|\bgit\s+fetch\b[^\n]*\bpull/", re.I)
 PRIVILEGED_TRIGGERS = {"pull_request_target", "workflow_run", "issue_comment"}
 ALL_SCOPES = (
     "actions",
@@ -64,6 +65,16 @@ class Step:
 
     def is_checkout(self) -> bool:
         return bool(self.uses) and str(self.uses).lower().split("@")[0] == "actions/checkout"
+
+    def checks_out_head(self) -> bool:
+        """Fetches the pull request's code: checkout of its head ref, or git/gh commands that do the same."""
+        if self.is_checkout():
+            return bool(HEAD_REF.search(str(self.with_.get("ref") or "") + str(self.with_.get("repository") or "")))
+        script = self.run or ""
+        return bool(GIT_HEAD.search(script)) or (
+            re.search(r"\bgit\s+(fetch|checkout|pull|clone|switch)\b", script) is not None
+            and HEAD_REF.search(script) is not None
+        )
 
     def expands_untrusted(self) -> list[str]:
         """Expressions of untrusted contexts inside a shell script (or a github-script body)."""
@@ -143,12 +154,7 @@ class ActionFile:
     def untrusted_checkouts(self) -> list[Step]:
         if not self.triggers & PRIVILEGED_TRIGGERS:
             return []
-        return [
-            s
-            for job in self.jobs
-            for s in job.steps
-            if s.is_checkout() and HEAD_REF.search(str(s.with_.get("ref") or "") + str(s.with_.get("repository") or ""))
-        ]
+        return [s for job in self.jobs for s in job.steps if s.checks_out_head()]
 
 
 def _step(where: str, raw: Mapping[str, Any]) -> Step:
