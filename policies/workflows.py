@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -170,11 +171,16 @@ def _step(where: str, raw: Mapping[str, Any]) -> Step:
 
 def parse_file(path: str, content: Any) -> ActionFile | None:
     """The model of a committed workflow or action file; None for other files."""
+    return _parse(path, str(content or ""))
+
+
+@lru_cache(maxsize=256)  # four rules read the same files; parsing YAML dominates their cost
+def _parse(path: str, content: str) -> ActionFile | None:
     kind = "workflow" if is_workflow_path(path) else "action" if is_action_path(path) else ""
     if not kind:
         return None
     try:
-        doc = yaml.safe_load(str(content or ""))
+        doc = yaml.safe_load(content)
     except yaml.YAMLError:
         return ActionFile(path, kind, {}, "not valid YAML")
     if not isinstance(doc, Mapping):
