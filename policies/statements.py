@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -252,22 +252,46 @@ def _arn_is_ours(arn: str, own_accounts: set[str]) -> bool:
     return account in own_accounts or (not own_accounts and ACCOUNT_ID.match(account) is not None)
 
 
-ARN_IN_STACK = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):")
+ARN_IN_STACK = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):")
+# Props that may name other people's accounts: grants, trust and resource policies, replication targets.
+FOREIGN_CAPABLE = {
+    "policy",
+    "assumeRolePolicy",
+    "accessPolicy",
+    "inlinePolicies",
+    "granteePrincipal",
+    "retiringPrincipal",
+    "destination",
+    "endpoint",
+}
+
+
+def _arn_accounts(value: Any, found: set[str]) -> None:
+    if isinstance(value, str):
+        found.update(ARN_IN_STACK.findall(value))
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            if key not in FOREIGN_CAPABLE:
+                _arn_accounts(item, found)
+    elif isinstance(value, Sequence) and not isinstance(value, bytes):
+        for item in value:
+            _arn_accounts(item, found)
 
 
 def stack_accounts(resources: Iterable[Any], config: Mapping[str, Any]) -> set[str]:
-    """Our accounts: `accountIds` from the config plus every account in the ARNs of the stack's resources."""
+    """Our accounts: `accountIds` from the config plus every account in the ARNs the stack's resources carry,
+    except where an ARN may name someone else's account (policies, grants, replication destinations)."""
     from pulumi_policy.proxy import UnknownValueError
 
     found = {str(a) for a in as_list(config.get("accountIds", []))}
     for resource in resources:
-        try:
-            arn = resource.props.get("arn")
-        except UnknownValueError:
-            continue
-        match = ARN_IN_STACK.match(arn) if isinstance(arn, str) else None
-        if match:
-            found.add(match.group(1))
+        for key in list(resource.props):
+            if key in FOREIGN_CAPABLE:
+                continue
+            try:
+                _arn_accounts(resource.props.get(key), found)
+            except UnknownValueError:
+                continue
     return found
 
 
