@@ -157,3 +157,29 @@ def test_tls_deny() -> None:
 def test_unreadable_documents_are_refused(document: str) -> None:
     with pytest.raises(PolicyDocumentError):
         parse(document)
+
+
+def test_our_accounts_are_those_our_own_arns_name() -> None:
+    from pulumi_policy import PolicyCustomTimeouts, PolicyResource, PolicyResourceOptions
+
+    from policies.statements import stack_accounts
+
+    opts = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
+
+    def res(props: dict[str, Any]) -> PolicyResource:
+        return PolicyResource("t", props, "urn:x", "r", opts, None, None, [], {})
+
+    resources = [
+        res({"arn": "arn:aws:iam::111122223333:role/app"}),
+        res(
+            {
+                "rules": [
+                    {"destination": {"account": "999999999999", "bucket": "arn:aws:kms:us-east-1:999999999999:key/k"}}
+                ],
+                "role": "arn:aws:iam::111122223333:role/replication",
+            }
+        ),
+        res({"policy": '{"Statement": [{"Principal": {"AWS": "arn:aws:iam::888888888888:root"}}]}'}),
+        res({"granteePrincipal": "arn:aws:iam::777777777777:root"}),
+    ]
+    assert stack_accounts(resources, {"accountIds": ["222233334444"]}) == {"111122223333", "222233334444"}
