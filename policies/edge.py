@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi_policy import PolicyResource, Severity, StackValidationArgs
+from pulumi_policy import EnforcementLevel, PolicyResource, Severity, StackValidationArgs
 
 from .common import PRODUCTION_SCHEMA, Judge, as_list, get, is_production_stack, number, of_type, stack_rule
 
@@ -73,6 +73,7 @@ def _zone_rule(
     remediation: str,
     production_only: bool = False,
     schema: dict[str, dict[str, Any]] | None = None,
+    level: EnforcementLevel = EnforcementLevel.MANDATORY,
 ) -> Any:
     def validate(args: StackValidationArgs, config: Mapping[str, Any], judge: Judge) -> None:
         zones = _zones(args)
@@ -88,6 +89,7 @@ def _zone_rule(
         validate,
         severity=severity,
         remediation=remediation,
+        level=level,
         schema={**PRODUCTION_SCHEMA, **(schema or {})},
     )
 
@@ -250,53 +252,75 @@ def _directives(policy: str) -> dict[str, list[str]]:
     return found
 
 
-PERMISSIVE_SOURCES = {"*", "http:", "https:", "data:", "blob:", "'unsafe-eval'", "'unsafe-inline'"}
+OPEN_SOURCES = {"*", "http:", "https:", "data:", "blob:", "filesystem:"}
+UNSAFE_SCRIPT = {"'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "'wasm-unsafe-eval'"}
+
+
+def _script_sources(directives: dict[str, list[str]]) -> list[str] | None:
+    return directives.get("script-src", directives.get("default-src"))
 
 
 def csp_problems(policy: str) -> list[str]:
+    """What makes a CSP restrict nothing: no script policy, or any origin / any scheme allowed."""
     directives = _directives(policy)
+    scripts = _script_sources(directives)
+    if scripts is None:
+        return ["no default-src or script-src"]
     problems = []
-    default = directives.get("default-src")
-    script = directives.get("script-src", default)
-    if default is None and "script-src" not in directives:
-        problems.append("no default-src or script-src")
     for name, sources in (
-        ("default-src", default),
-        ("script-src", script),
+        ("default-src", directives.get("default-src")),
+        ("script-src (effective)", scripts),
         ("object-src", directives.get("object-src")),
     ):
-        loose = sorted(
-            {s for s in sources or [] if s in PERMISSIVE_SOURCES or s.startswith("*")}
-            - ({"data:"} if name == "object-src" else set())
-        )
+        loose = sorted(s for s in sources or [] if s in OPEN_SOURCES and not (s == "data:" and name == "default-src"))
         if loose:
             problems.append(f"{name} allows {loose}")
     return problems
 
 
-def check_csp(
-    zone: str, resources: list[PolicyResource], _config: Mapping[str, Any], _production: bool, judge: Judge
-) -> None:
-    found = False
+def csp_unsafe_scripts(policy: str) -> list[str]:
+    """Unsafe script sources that a nonce, hash or 'strict-dynamic' does not neutralise."""
+    scripts = _script_sources(_directives(policy)) or []
+    guarded = any(
+        s.startswith(("'nonce-", "'sha256-", "'sha384-", "'sha512-")) or s == "'strict-dynamic'" for s in scripts
+    )
+    return sorted(s for s in scripts if s in UNSAFE_SCRIPT and not (guarded and s == "'unsafe-inline'"))
+
+
+def _csp_values(resources: list[PolicyResource]) -> list[tuple[PolicyResource, Any]]:
+    found = []
     for ruleset, rule in _rules(resources, "http_response_headers_transform"):
         headers = get(rule, "actionParameters", "headers")
         if rule.get("action") != "rewrite" or not isinstance(headers, Mapping):
             continue
         for header, spec in headers.items():
-            if str(header).lower() != "content-security-policy" or get(spec, "operation") not in ("set", "add"):
-                continue
-            found = True
-            value = get(spec, "value")
-            if not isinstance(value, str):
-                judge.report(f"zone {zone}: the CSP is set from an expression the rule cannot judge", ruleset.urn)
-                continue
-            problems = csp_problems(value)
-            if problems:
-                judge.report(
-                    f"zone {zone}: Content-Security-Policy allows too much: {'; '.join(problems)}", ruleset.urn
-                )
-    if not found:
+            if str(header).lower() == "content-security-policy" and get(spec, "operation") in ("set", "add"):
+                found.append((ruleset, get(spec, "value")))
+    return found
+
+
+def check_csp(
+    zone: str, resources: list[PolicyResource], _config: Mapping[str, Any], _production: bool, judge: Judge
+) -> None:
+    values = _csp_values(resources)
+    for ruleset, value in values:
+        if not isinstance(value, str):
+            judge.report(f"zone {zone}: the CSP is set from an expression the rule cannot judge", ruleset.urn)
+        elif csp_problems(value):
+            judge.report(
+                f"zone {zone}: Content-Security-Policy restricts nothing: {'; '.join(csp_problems(value))}", ruleset.urn
+            )
+    if not values:
         judge.report(f"zone {zone}: no response-header transform sets Content-Security-Policy", _anchor(resources).urn)
+
+
+def check_csp_scripts(
+    zone: str, resources: list[PolicyResource], _config: Mapping[str, Any], _production: bool, judge: Judge
+) -> None:
+    for ruleset, value in _csp_values(resources):
+        unsafe = csp_unsafe_scripts(value) if isinstance(value, str) else []
+        if unsafe:
+            judge.report(f"zone {zone}: Content-Security-Policy allows {unsafe} scripts", ruleset.urn)
 
 
 ZONE_TLS = _zone_rule(
@@ -363,11 +387,24 @@ RATE_LIMITING = _zone_rule(
 CSP_HEADER = _zone_rule(
     "edge-csp-header",
     "Ensure every production Cloudflare zone sends a Content-Security-Policy that restricts scripts and objects "
-    "(no '*', scheme-wide sources, 'unsafe-inline' or 'unsafe-eval' in default-src/script-src).",
+    "(a script policy, and no '*' or scheme-wide source such as https: or data: for scripts, objects or defaults).",
     check_csp,
     severity=Severity.MEDIUM,
     remediation="Set Content-Security-Policy to the runbook's policy (default-src 'self'; object-src 'none'; ...).",
     production_only=True,
 )
 
-POLICIES = [ZONE_TLS, WAF_MANAGED, WAF_BLOCK_MODE, RATE_LIMITING, CSP_HEADER]
+CSP_SCRIPTS = _zone_rule(
+    "edge-csp-no-unsafe-scripts",
+    "Ensure the production Content-Security-Policy allows no 'unsafe-inline' (without a nonce or hash) or "
+    "'unsafe-eval' scripts. Advisory: the runbook's own policy asks for 'unsafe-inline', a reviewer may accept it "
+    "while the app still needs inline scripts.",
+    check_csp_scripts,
+    severity=Severity.MEDIUM,
+    remediation="Move inline scripts to files or give them nonces/hashes, then drop 'unsafe-inline' "
+    "(edge.headers.allow_unsafe_inline: false).",
+    production_only=True,
+    level=EnforcementLevel.ADVISORY,
+)
+
+POLICIES = [ZONE_TLS, WAF_MANAGED, WAF_BLOCK_MODE, RATE_LIMITING, CSP_HEADER, CSP_SCRIPTS]

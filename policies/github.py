@@ -54,7 +54,9 @@ SECRET_NAME = re.compile(
     r"SERVICE_ROLE_KEY|CLIENT_SECRET|CREDENTIALS?|WEBHOOK(_URL)?|SIGNING_KEY|ENCRYPTION_KEY|DSN)(_|$)|(^|_)KEY$",
     re.I,
 )
-PUBLIC_NAME = re.compile(r"PUBLIC|PUBLISHABLE|ANON|_ID$|_ARN$|_NAME$|_URL$", re.I)
+PUBLIC_NAME = re.compile(
+    r"PUBLIC|PUBLISHABLE|ANON|CACHE|PARTITION|SORT_KEY|PRIMARY_KEY|IDEMPOTENCY|_ID$|_ARN$|_NAME$|_URL$|_PREFIX$", re.I
+)
 SECRET_VALUE = re.compile(
     r"(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|"
     r"xox[abprs]-[A-Za-z0-9-]{10,}|[sr]k_(live|test)_[A-Za-z0-9]{10,}|sk-[A-Za-z0-9_-]{20,}|sbp_[a-f0-9]{20,}|"
@@ -155,7 +157,8 @@ def _pinned(args: StackValidationArgs, _config: Mapping[str, Any], judge: Judge)
 
 
 def _permissions(args: StackValidationArgs, config: Mapping[str, Any], judge: Judge) -> None:
-    max_writes = int(config.get("maxJobWriteScopes", 2))
+    max_writes = int(config.get("maxJobWriteScopes", 4))
+    max_workflow_writes = int(config.get("maxWorkflowWriteScopes", 2))
 
     def check(resource: PolicyResource, model: ActionFile, _files: Any) -> None:
         if model.kind != "workflow" or model.error:
@@ -164,7 +167,7 @@ def _permissions(args: StackValidationArgs, config: Mapping[str, Any], judge: Ju
         if model.permissions is None and any(j.permissions is None for j in jobs):
             judge.report(f"{model.path}: declare `permissions` at the top level or on every job", resource.urn)
         top = permission_writes(model.permissions) or []
-        if len(top) > max_writes:
+        if len(top) > max_workflow_writes:
             judge.report(
                 f"{model.path}: workflow-wide permissions grant write to {len(top)} scopes ({', '.join(top)}); "
                 "grant writes per job",
@@ -297,8 +300,9 @@ PINNED_ACTIONS = stack_rule(
 )
 WORKFLOW_PERMISSIONS = stack_rule(
     "github-workflow-permissions",
-    "Ensure committed workflows declare explicit `permissions`, and neither the workflow nor a job writes to more "
-    "than maxJobWriteScopes scopes (write-all counts as every scope).",
+    "Ensure committed workflows declare explicit `permissions`, the workflow-wide grant writes to at most "
+    "maxWorkflowWriteScopes scopes (it reaches every job) and no job to more than maxJobWriteScopes (write-all "
+    "counts as every scope).",
     _permissions,
     severity=Severity.MEDIUM,
     remediation="Set `permissions: {}` (or contents: read) at the top and grant each job only the writes it needs.",
@@ -306,9 +310,15 @@ WORKFLOW_PERMISSIONS = stack_rule(
         "maxJobWriteScopes": {
             "type": "integer",
             "minimum": 0,
-            "default": 2,
+            "default": 4,
             "description": "Most scopes one job may write to.",
-        }
+        },
+        "maxWorkflowWriteScopes": {
+            "type": "integer",
+            "minimum": 0,
+            "default": 2,
+            "description": "Most scopes the workflow-wide permissions may write to (they reach every job).",
+        },
     },
 )
 UNTRUSTED_CHECKOUT = stack_rule(

@@ -55,6 +55,14 @@ ADMIN_EQUIVALENT = [
     "PowerUserAccess",
     "AWSOrganizationsFullAccess",
 ]
+# Write actions AWS authorises only on "*" (no resource-level permissions).
+NO_RESOURCE_LEVEL_WRITES = [
+    "cloudwatch:PutMetricData",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "ec2:CreateNetworkInterface",
+    "ec2:DeleteNetworkInterface",
+]
 READ_PREFIXES = ["Get", "List", "Describe", "View", "Head", "Search", "Lookup", "BatchGet", "Query", "Scan", "Select"]
 ESCALATION_ACTIONS = (
     "iam:PassRole",
@@ -178,7 +186,7 @@ def _is_read(pattern: str, read_prefixes: list[str]) -> bool:
 
 
 def _no_wildcard_write(args: StackValidationArgs, config: Mapping[str, Any], judge: Judge) -> None:
-    allowed = {str(a).lower() for a in as_list(config.get("allowedActions", ["cloudwatch:PutMetricData"]))}
+    allowed = {str(a).lower() for a in as_list(config.get("allowedActions", NO_RESOURCE_LEVEL_WRITES))}
     reads = [str(p) for p in as_list(config.get("readPrefixes", READ_PREFIXES))]
 
     def check(carrier: PolicyResource, statement: Statement) -> None:
@@ -322,7 +330,7 @@ NO_WILDCARD_WRITE = stack_rule(
         "allowedActions": {
             "type": "array",
             "items": {"type": "string"},
-            "default": ["cloudwatch:PutMetricData"],
+            "default": NO_RESOURCE_LEVEL_WRITES,
             "description": "Write actions allowed on '*' (AWS supports no narrower resource).",
         },
         "readPrefixes": {
