@@ -143,10 +143,10 @@ class Bucket:
         return statuses
 
     def public_access_flags(self, account_blocks: Sequence[PolicyResource]) -> dict[str, bool]:
-        """Each flag is on when the account blocks it, or every bucket-level block of this bucket sets it."""
+        """Each flag is on when every account-level block sets it, or every bucket-level block of this bucket does."""
         blocks = self.of(PUBLIC_ACCESS_TYPES)
         return {
-            flag: any(truthy(a.props.get(flag)) for a in account_blocks)
+            flag: (bool(account_blocks) and all(truthy(a.props.get(flag)) for a in account_blocks))
             or (bool(blocks) and all(truthy(b.props.get(flag)) for b in blocks))
             for flag in PUBLIC_ACCESS_FLAGS
         }

@@ -44,7 +44,10 @@ def _zones(args: StackValidationArgs) -> dict[str, list[PolicyResource]]:
     zones: dict[str, list[PolicyResource]] = {}
     for r in resources:
         zone = r.props.get("zoneId")
-        zones.setdefault(str(zone), []).append(r)
+        if isinstance(zone, str) and zone:  # account-level rulesets belong to no zone (not covered)
+            zones.setdefault(zone, []).append(r)
+    if not zones:
+        args.not_applicable("the stack manages no Cloudflare zone")
     # Sorted so a zone-level violation is always reported on the same resource.
     return {zone: sorted(rs, key=lambda r: r.urn) for zone, rs in sorted(zones.items())}
 
@@ -120,7 +123,8 @@ def check_tls(
             ssl = str(get(r.props.get("actions"), "ssl") or "").lower()
             if ssl in WEAK_SSL and r.props.get("status") != "disabled":
                 judge.report(f"zone {zone}: page rule sets SSL mode {ssl!r}", r.urn)
-    if production and not has_min_tls:
+    manages_settings = any(r.resource_type == ZONE_SETTING for r in resources)
+    if production and manages_settings and not has_min_tls:
         judge.report(
             f"zone {zone}: no min_tls_version setting, so Cloudflare's default (TLS 1.0) applies",
             _anchor(resources).urn,
@@ -326,7 +330,8 @@ def check_csp_scripts(
 ZONE_TLS = _zone_rule(
     "edge-zone-tls",
     "Ensure no Cloudflare zone setting, hostname TLS setting or page rule turns TLS off (ssl off/flexible, "
-    "always_use_https off) or accepts TLS 1.0/1.1, and production zones set min_tls_version.",
+    "always_use_https off) or accepts TLS 1.0/1.1, and production zones whose settings the stack manages set "
+    "min_tls_version (Cloudflare's default accepts TLS 1.0).",
     check_tls,
     severity=Severity.HIGH,
     remediation="Set ssl 'strict', always_use_https 'on' and min_tls_version '1.2' as cloudflare.ZoneSetting resources.",

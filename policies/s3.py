@@ -135,7 +135,7 @@ def check_public_access(bucket: Bucket, index: BucketIndex, _config: Mapping[str
     account = {
         f
         for f in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
-        if any(truthy(a.props.get(f)) for a in index.account_blocks)
+        if index.account_blocks and all(truthy(a.props.get(f)) for a in index.account_blocks)
     }
     if not blocks:
         missing = [
