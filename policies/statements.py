@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
+
 from .common import as_list
 
 ACCOUNT_ARN = re.compile(r"^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}|\*)?:")
@@ -45,6 +47,20 @@ POSITIVE_OPERATORS = re.compile(
 NEGATED_OPERATORS = re.compile(
     r"^(ForAnyValue:|ForAllValues:)?(StringNotEquals|StringNotLike|ArnNotEquals|ArnNotLike)$"
 )
+
+
+class OwnAccountUnknownError(UnknownValueError):
+    """A statement names an account, and the stack's own accounts are not known yet: not judged (advisory)."""
+
+    def __init__(self, accounts: list[str]) -> None:
+        super().__init__(UNKNOWN_STRING_VALUE, [])
+        self.message = (
+            f"account(s) {', '.join(accounts)} may or may not be ours: no ARN of the stack is known yet "
+            "(set accountIds in the policy config)"
+        )
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class PolicyDocumentError(ValueError):
@@ -168,12 +184,15 @@ class Statement:
         return any(p == "*" for p in self.federated())
 
     def foreign_accounts(self, own_accounts: set[str]) -> list[str]:
-        """Accounts named as principals that are not ours (service principals are judged by their conditions)."""
+        """Accounts named as principals that are not ours (service principals are judged by their conditions).
+        Without any known account of ours (a first preview, before ARNs exist) the question is deferred."""
         found = []
         for principal in self.aws_principals():
             account = account_of(principal)
             if account and account != "*" and account not in own_accounts:
                 found.append(account)
+        if found and not own_accounts:
+            raise OwnAccountUnknownError(sorted(set(found)))
         return sorted(set(found))
 
     # Conditions ---------------------------------------------------------------------------------------
@@ -281,8 +300,6 @@ def _arn_accounts(value: Any, found: set[str]) -> None:
 def stack_accounts(resources: Iterable[Any], config: Mapping[str, Any]) -> set[str]:
     """Our accounts: `accountIds` from the config plus every account in the ARNs the stack's resources carry,
     except where an ARN may name someone else's account (policies, grants, replication destinations)."""
-    from pulumi_policy.proxy import UnknownValueError
-
     found = {str(a) for a in as_list(config.get("accountIds", []))}
     for resource in resources:
         for key in list(resource.props):

@@ -3,12 +3,9 @@ rule or named, with the reason, in policies/README.md's "What the pack does not 
 
 from __future__ import annotations
 
-import importlib
-import inspect
+import importlib.util
 import re
 from pathlib import Path
-
-import pulumi
 
 from tests.helpers import REPO
 
@@ -31,20 +28,16 @@ CONCERNS = [
 
 
 def resource_types(module_name: str, pattern: str) -> dict[str, str]:
-    """Class name -> type token of every resource class of the module matching `pattern`."""
-    package = importlib.import_module(module_name)
+    """Class name -> type token of every resource class of the SDK package matching `pattern`. Read from the
+    source files (importing the SDKs' submodules one by one would upset their lazy loading for later tests)."""
+    spec = importlib.util.find_spec(module_name)
+    assert spec is not None
+    assert spec.origin is not None
     found = {}
-    # The SDKs load their classes lazily: walk the package's files instead of its attributes.
-    for path in sorted(Path(package.__file__ or "").parent.glob("*.py")):
-        if path.stem.startswith(("_", "get_")) or path.stem in ("outputs", "config", "provider"):
-            continue
-        module = importlib.import_module(f"{module_name}.{path.stem}")
-        for name, cls in vars(module).items():
-            if not (
-                inspect.isclass(cls) and issubclass(cls, pulumi.CustomResource) and cls.__module__ == module.__name__
-            ):
-                continue
-            token = re.search(rf"'([a-z0-9]+:[A-Za-z0-9/]+:{name})'", path.read_text())
+    for path in sorted(Path(spec.origin).parent.glob("*.py")):
+        text = path.read_text()
+        for name in re.findall(r"^class (\w+)\(pulumi\.CustomResource\):", text, re.M):
+            token = re.search(rf"'([a-z0-9]+:[A-Za-z0-9/]+:{name})'", text)
             if token and re.fullmatch(pattern, name):
                 found[name] = token.group(1)
     return found

@@ -183,3 +183,12 @@ def test_our_accounts_are_those_our_own_arns_name() -> None:
         res({"granteePrincipal": "arn:aws:iam::777777777777:root"}),
     ]
     assert stack_accounts(resources, {"accountIds": ["222233334444"]}) == {"111122223333", "222233334444"}
+
+
+def test_naming_an_account_before_ours_is_known_is_deferred_not_called_foreign() -> None:
+    from pulumi_policy.proxy import UnknownValueError
+
+    statement = one(Principal={"AWS": "arn:aws:iam::123456789012:root"}, Action="kms:*", Resource="*")
+    with pytest.raises(UnknownValueError, match="may or may not be ours"):
+        exposures([statement], ["kms:Decrypt"], set())
+    assert exposures([statement], ["kms:Decrypt"], OWN) == []
