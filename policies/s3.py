@@ -10,7 +10,18 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, PolicyResource, Severity, StackValidationArgs
 
-from .buckets import ROLE_SCHEMA, SSE_TYPES, Bucket, BucketIndex, inline_encryption_rules, rule_prefix
+from .buckets import (
+    OWNERSHIP_TYPES,
+    PUBLIC_ACCESS_FLAGS,
+    PUBLIC_ACCESS_TYPES,
+    ROLE_SCHEMA,
+    SSE_TYPES,
+    VERSIONING_TYPES,
+    Bucket,
+    BucketIndex,
+    inline_encryption_rules,
+    rule_prefix,
+)
 from .common import PRODUCTION_SCHEMA, Judge, as_list, first, get, is_production_stack, number, stack_rule, truthy
 from .statements import ACCOUNTS_SCHEMA, PolicyDocumentError, exposures, matches, parse, stack_accounts
 
@@ -115,7 +126,7 @@ def check_encryption(bucket: Bucket, index: BucketIndex, config: Mapping[str, An
 
 
 def check_versioning(bucket: Bucket, _index: BucketIndex, _config: Mapping[str, Any]) -> list[Problem]:
-    resources = bucket.of(("aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"))
+    resources = bucket.of(VERSIONING_TYPES)
     statuses = bucket.versioning_statuses()
     if not statuses:
         return [(bucket.resource, "versioning is not configured")]
@@ -131,29 +142,19 @@ def check_versioning(bucket: Bucket, _index: BucketIndex, _config: Mapping[str, 
 
 
 def check_public_access(bucket: Bucket, index: BucketIndex, _config: Mapping[str, Any]) -> list[Problem]:
-    blocks = bucket.of(("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",))
-    account = {
-        f
-        for f in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
-        if index.account_blocks and all(truthy(a.props.get(f)) for a in index.account_blocks)
-    }
+    effective = bucket.public_access_flags(index.account_blocks)
+    off = [flag for flag in PUBLIC_ACCESS_FLAGS if not effective[flag]]
+    if not off:
+        return []
+    blocks = bucket.of(PUBLIC_ACCESS_TYPES)
     if not blocks:
-        missing = [
-            f
-            for f in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
-            if f not in account
-        ]
-        return [(bucket.resource, f"has no public access block (unblocked: {', '.join(missing)})")] if missing else []
-    problems: list[Problem] = []
-    for block in blocks:
-        off = [
-            f
-            for f in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
-            if f not in account and not truthy(block.props.get(f))
-        ]
-        if off:
-            problems.append((block, f"public access block flags not true: {', '.join(off)}"))
-    return problems
+        return [(bucket.resource, f"has no public access block (unblocked: {', '.join(off)})")]
+    # Report on each block that leaves a flag off: any of them may be the one AWS ends up with.
+    return [
+        (block, f"public access block flags not true: {', '.join(weak)}")
+        for block in blocks
+        if (weak := [flag for flag in off if not truthy(block.props.get(flag))])
+    ]
 
 
 def check_exposure(bucket: Bucket, index: BucketIndex, config: Mapping[str, Any]) -> list[Problem]:
@@ -216,7 +217,7 @@ def check_ownership(bucket: Bucket, _index: BucketIndex, _config: Mapping[str, A
     problems: list[Problem] = [
         (carrier, f"uses ACLs ({grant!r}); manage access with policies only") for carrier, grant in bucket.acl_grants()
     ]
-    controls = bucket.of(("aws:s3/bucketOwnershipControls:BucketOwnershipControls",))
+    controls = bucket.of(OWNERSHIP_TYPES)
     if not controls:
         problems.append((bucket.resource, "object ownership is not BucketOwnerEnforced (no ownership controls)"))
     for control in controls:
