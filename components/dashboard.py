@@ -15,7 +15,10 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from .alerting.probes import PROBE_METRIC_REGION
+from .backup.freshness import BACKUP_COMPLETED, DRILL_AGE, DRILL_DURATION
 from .settings.alerting import EXPRESSION_ID, AlarmDefinition, AlertingSettings
+from .settings.backup import RpoDesign
 from .settings.base import Environment
 from .settings.cost import BudgetSettings
 
@@ -33,6 +36,86 @@ class ReplicationMetrics:
     destination_bucket: pulumi.Input[str]
     rule_id: str
     region: str
+
+
+@dataclass(frozen=True)
+class BackupMetrics:
+    """What the backup-age and drill widgets need: where the backup jobs publish, and the designed RPO/RTO."""
+
+    namespace: str
+    environment: str
+    identities: Sequence[str]
+    region: str
+    rpo: RpoDesign
+    rto_hours: int
+
+
+# Minutes since the newest upload: FILL(REPEAT) carries the last upload's time forward, EPOCH is each point's time.
+BACKUP_AGE_EXPRESSION = "(EPOCH(FILL(m1, REPEAT)) - FILL(m1, REPEAT)) / 60"
+
+
+def backup_widgets(backups: BackupMetrics) -> list[dict[str, Any]]:
+    """Per app: backup age against the RPO, and the last drill's duration against the RTO."""
+    rpo = backups.rpo
+    widgets: list[dict[str, Any]] = []
+    for identity in backups.identities:
+        dims = ["Environment", backups.environment, "Repository", identity]
+        age_lines = [
+            {"label": f"freshness alarm {rpo.freshness_window_minutes} min", "value": rpo.freshness_window_minutes},
+            {"label": f"designed dump RPO {rpo.dump_rpo_minutes} min", "value": rpo.dump_rpo_minutes},
+            {"label": f"RPO target {rpo.target_minutes} min", "value": rpo.target_minutes, "color": "#d13212"},
+        ]
+        widgets.append(
+            {
+                "type": "metric",
+                "properties": {
+                    "title": f"Backup age of {identity} (min) vs RPO",
+                    "view": "timeSeries",
+                    "region": backups.region,
+                    "period": 300,
+                    "metrics": [
+                        [
+                            {
+                                "expression": BACKUP_AGE_EXPRESSION,
+                                "label": "minutes since last verified upload",
+                                "id": "age",
+                            }
+                        ],
+                        [backups.namespace, BACKUP_COMPLETED, *dims, {"id": "m1", "stat": "Maximum", "visible": False}],
+                    ],
+                    "annotations": {"horizontal": age_lines},
+                    "yAxis": {"left": {"label": "minutes", "showUnits": False, "min": 0}},
+                },
+            }
+        )
+        rto_seconds = backups.rto_hours * 3600
+        widgets.append(
+            {
+                "type": "metric",
+                "properties": {
+                    "title": f"Restore drill of {identity}: duration (s) vs RTO",
+                    "view": "timeSeries",
+                    "region": backups.region,
+                    "period": 86400,
+                    "stat": "Maximum",
+                    "metrics": [
+                        [backups.namespace, DRILL_DURATION, *dims, {"label": "drill duration (s)"}],
+                        [
+                            backups.namespace,
+                            DRILL_AGE,
+                            *dims,
+                            {"label": "days since a successful drill", "yAxis": "right"},
+                        ],
+                    ],
+                    "annotations": {
+                        "horizontal": [
+                            {"label": f"RTO {backups.rto_hours} h", "value": rto_seconds, "color": "#d13212"}
+                        ]
+                    },
+                },
+            }
+        )
+    return widgets
 
 
 def _dimensions(dimensions: Mapping[str, str]) -> list[str]:
@@ -108,6 +191,25 @@ def replication_widgets(replication: ReplicationMetrics) -> list[dict[str, Any]]
     ]
 
 
+def probe_widget(health_check_ids: Mapping[str, pulumi.Input[str]]) -> dict[str, Any]:
+    """The external probes' status (1 healthy, 0 unhealthy) per endpoint; Route 53 publishes it in us-east-1."""
+    return {
+        "type": "metric",
+        "properties": {
+            "title": "External probes: HealthCheckStatus (1 = healthy)",
+            "view": "timeSeries",
+            "region": PROBE_METRIC_REGION,
+            "period": 60,
+            "stat": "Minimum",
+            "metrics": [
+                ["AWS/Route53", "HealthCheckStatus", "HealthCheckId", check_id, {"label": host}]
+                for host, check_id in sorted(health_check_ids.items())
+            ],
+            "yAxis": {"left": {"min": 0, "max": 1}},
+        },
+    }
+
+
 def cost_widgets(budgets: Sequence[BudgetSettings]) -> list[dict[str, Any]]:
     """Month-to-date estimated charges against the monthly budgets, and a list of every budget."""
     monthly = [b for b in budgets if b.time_unit == "MONTHLY" and b.tag_filter is None]
@@ -138,14 +240,20 @@ def dashboard_body(
     *,
     alarm_arns: Sequence[pulumi.Input[str]] = (),
     replication: ReplicationMetrics | None = None,
+    backups: BackupMetrics | None = None,
     budgets: Sequence[BudgetSettings] | None = None,
+    health_check_ids: Mapping[str, pulumi.Input[str]] | None = None,
 ) -> dict[str, Any]:
     widgets: list[dict[str, Any]] = []
     if alarm_arns:
         widgets.append({"type": "alarm", "properties": {"title": "Alarm status", "alarms": list(alarm_arns)}})
-    widgets.extend(alarm_widget(a, settings.metric_namespace, region) for a in settings.alarms)
+    if health_check_ids:
+        widgets.append(probe_widget(health_check_ids))
+    widgets.extend(alarm_widget(a, settings.metric_namespace, region) for a in settings.active_alarms)
     if replication is not None:
         widgets.extend(replication_widgets(replication))
+    if backups is not None:
+        widgets.extend(backup_widgets(backups))
     if budgets:
         widgets.extend(cost_widgets(budgets))
     _lay_out(widgets)
@@ -181,12 +289,22 @@ class OperationsDashboard(pulumi.ComponentResource):
         *,
         alarm_arns: Sequence[pulumi.Input[str]] = (),
         replication: ReplicationMetrics | None = None,
+        backups: BackupMetrics | None = None,
         budgets: Sequence[BudgetSettings] | None = None,
+        health_check_ids: Mapping[str, pulumi.Input[str]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("platform:alerting:OperationsDashboard", name, None, opts)
         region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
-        body = dashboard_body(settings, region, alarm_arns=alarm_arns, replication=replication, budgets=budgets)
+        body = dashboard_body(
+            settings,
+            region,
+            alarm_arns=alarm_arns,
+            replication=replication,
+            backups=backups,
+            budgets=budgets,
+            health_check_ids=health_check_ids,
+        )
         dashboard = aws.cloudwatch.Dashboard(
             f"{name}-dashboard",
             dashboard_name=f"{settings.dashboard_name}-{environment}",

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from .account import account_provider
 from .alerting import Alerting
-from .backup import RPO_NOTE, BackupVault
+from .backup import BackupApp, BackupVault, rpo_note
 from .cost import CostControls
-from .dashboard import OperationsDashboard, ReplicationMetrics
+from .dashboard import BackupMetrics, OperationsDashboard, ReplicationMetrics
 from .edge import EdgeProtection
 from .github import BackupAccess, GitHubDelivery
 from .github_oidc import (
@@ -28,9 +29,11 @@ from .workflows import render_workflows
 
 def build_platform(config: LoadedConfig) -> dict[str, Any]:
     settings = config.settings
+    # First: every AWS resource and invoke after this goes through the provider locked to the stack's account.
+    account_provider(settings.account)
     register_cost_tags(settings.tags, settings.environment)
     prefix = f"platform-{settings.environment}"
-    outputs: dict[str, Any] = {"environment": settings.environment}
+    outputs: dict[str, Any] = {"environment": settings.environment, "aws_account_id": settings.account.aws_account_id}
 
     # [alerting]
     # Alert topics first: alarms, backups (replication alarms) and cost notifications all target them.
@@ -38,7 +41,6 @@ def build_platform(config: LoadedConfig) -> dict[str, Any]:
         f"{prefix}-alerting",
         settings.alerting,
         settings.environment,
-        slack_webhook_url=config.secrets.slack_webhook_url,
         pagerduty_webhook_url=config.secrets.pagerduty_webhook_url,
     )
     topic_arns = alerting.topic_arns
@@ -46,10 +48,16 @@ def build_platform(config: LoadedConfig) -> dict[str, Any]:
 
     # GitHub Actions reach AWS through OIDC; the backup jobs' roles trust exact environment subjects.
     oidc = GitHubOidcProvider(f"{prefix}-github-oidc", settings.github.oidc)
-    repositories = settings.github.repositories
-    # Used by the backup block for the writer/reader role trust.
-    backup_subjects = [environment_subject(r, backup_environment(settings.environment)) for r in repositories]
-    restore_subjects = [environment_subject(r, restore_environment(settings.environment)) for r in repositories]
+    # One backup per app: its own prefixes, roles (trusting only its own jobs' subjects) and alarms.
+    backup_apps = [
+        BackupApp(
+            repository=entry.name,
+            identity=entry.backup_id.lower(),
+            writer_subject=environment_subject(entry.name, backup_environment(settings.environment)),
+            reader_subject=environment_subject(entry.name, restore_environment(settings.environment)),
+        )
+        for entry in settings.github.repositories
+    ]
     outputs["github_oidc_provider_arn"] = oidc.arn
 
     # [backup]
@@ -60,8 +68,7 @@ def build_platform(config: LoadedConfig) -> dict[str, Any]:
         settings.environment,
         alarm_topic_arns=topic_arns,
         oidc_provider_arn=oidc.arn,
-        writer_subjects=backup_subjects,
-        reader_subjects=restore_subjects,
+        apps=backup_apps,
     )
     outputs["backup_primary_bucket_name"] = backup.primary_bucket_name
     outputs["backup_primary_bucket_arn"] = backup.primary_bucket_arn
@@ -70,14 +77,15 @@ def build_platform(config: LoadedConfig) -> dict[str, Any]:
     outputs["backup_primary_key_arn"] = backup.primary_key_arn
     outputs["backup_replica_key_arn"] = backup.replica_key_arn
     outputs["backup_replication_role_arn"] = backup.replication_role_arn
-    if backup.writer_role_arn is not None:
-        outputs["backup_writer_role_arn"] = backup.writer_role_arn
-    if backup.reader_role_arn is not None:
-        outputs["backup_reader_role_arn"] = backup.reader_role_arn
+    if backup.writer_role_arns:
+        outputs["backup_writer_role_arns"] = backup.writer_role_arns
+        outputs["backup_reader_role_arns"] = backup.reader_role_arns
     outputs["backup_regions"] = {"primary": backup.primary_region, "dr": backup.dr_region}
     outputs["backup_rpo_minutes"] = backup.rpo_minutes
+    # Computed from the settings' terms, never asserted.
+    outputs["backup_rpo_design"] = backup.rpo_design.summary()
     outputs["backup_rto_hours"] = backup.rto_hours
-    outputs["backup_rpo_note"] = RPO_NOTE
+    outputs["backup_rpo_note"] = rpo_note(backup.rpo_design)
 
     # [cost]
     # Depending on the alerting component waits for its topic policies (Budgets and Cost Anomaly Detection
@@ -110,27 +118,34 @@ def build_platform(config: LoadedConfig) -> dict[str, Any]:
         BackupAccess(
             primary_bucket_name=backup.primary_bucket_name,
             replica_bucket_name=backup.replica_bucket_name,
-            writer_role_arn=backup.writer_role_arn,
-            reader_role_arn=backup.reader_role_arn,
+            identities={app.repository: app.identity for app in backup_apps},
+            writer_role_arns=backup.writer_role_arns,
+            reader_role_arns=backup.reader_role_arns,
             primary_region=backup.primary_region,
             dr_region=backup.dr_region,
             rto_hours=backup.rto_hours,
+            environment=settings.environment,
+            metric_namespace=backup.metric_namespace,
         )
-        if backup.writer_role_arn is not None
+        if backup_apps
         else None
     )
     # Committed (with .env.example) only by the stack whose github.workflows.manage_files is true.
-    workflow_files = render_workflows(settings.github) if settings.github.workflows.manage_files else {}
+    workflow_files = (
+        render_workflows(settings.github, settings.backup) if settings.github.workflows.manage_files else {}
+    )
     delivery = GitHubDelivery(
         f"{prefix}-github",
         settings.github,
         environment=settings.environment,
         secrets=config.secrets,
+        extra_secrets=config.extra_secrets,
         oidc_provider_arn=oidc.arn,
         backup=backup_access,
         workflow_files=workflow_files,
     )
     outputs["github_environments"] = delivery.environment_names
+    outputs["github_deploy_gates"] = delivery.deploy_gates
     if delivery.deploy_role_arns:
         outputs["github_deploy_role_arns"] = delivery.deploy_role_arns
 
@@ -151,7 +166,16 @@ def build_platform(config: LoadedConfig) -> dict[str, Any]:
             rule_id=backup.replication_rule_id,
             region=backup.primary_region,
         ),
+        backups=BackupMetrics(
+            namespace=backup.metric_namespace,
+            environment=settings.environment,
+            identities=[app.identity for app in backup_apps],
+            region=backup.primary_region,
+            rpo=backup.rpo_design,
+            rto_hours=backup.rto_hours,
+        ),
         budgets=settings.cost.budgets,
+        health_check_ids=alerting.health_check_ids,
     )
     outputs["dashboard_name"] = dashboard.dashboard_name
 

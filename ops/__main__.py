@@ -1,4 +1,4 @@
-"""Command line of the operations tools: `python -m ops plan|bench|rollback ...`."""
+"""Command line of the operations tools: `python -m ops [--debug] plan|scan|bench|rollback|check-stacks|settings-doc ...`."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from .boundary import EXIT_OK, guarded
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops", description=__doc__)
+    parser.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
     commands = parser.add_subparsers(dest="command", required=True)
 
     plan = commands.add_parser("plan", help="offline plan and policy results of a stack")
@@ -19,10 +22,26 @@ def main(argv: list[str] | None = None) -> int:
     plan.add_argument("--json", action="store_true", help="print the plan as one JSON object")
     plan.add_argument("--policy-config", type=Path, help="JSON policy config, as `--policy-pack-config` takes")
 
+    scan = commands.add_parser("scan", help="Checkov on the offline plan of a stack (see docs/scan.md)")
+    scan.add_argument("--stack", required=True, help="stack name; reads Pulumi.<stack>.yaml")
+    scan.add_argument("--program", type=Path, default=REPO_ROOT, help="Pulumi program directory")
+    scan.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="report format")
+    scan.add_argument("--output", type=Path, help="write the report to this file instead of stdout")
+    scan.add_argument("--exceptions", type=Path, help="reviewed exceptions (default: DIR/scan-exceptions.yaml)")
+
     commands.add_parser("bench", help="median plan time against the import floor")
 
-    docs = commands.add_parser("settings-doc", help="print (or --write into README.md) the settings reference")
-    docs.add_argument("--write", action="store_true", help="rewrite the README block")
+    docs = commands.add_parser(
+        "settings-doc", help="print the settings reference (--write: docs/settings.md and the stack file schema)"
+    )
+    docs.add_argument("--write", action="store_true", help="rewrite docs/settings.md and schema/")
+
+    check = commands.add_parser("check-stacks", help="refuse stacks that collide in one AWS account or repository")
+    check.add_argument("--program", type=Path, default=REPO_ROOT, help="Pulumi program directory")
+
+    versions = commands.add_parser("versions", help="the locked pulumi SDK and the Pulumi CLI version derived from it")
+    versions.add_argument("--cli", action="store_true", help="print only the CLI version (for scripts)")
+    versions.add_argument("--refresh", action="store_true", help="re-read the engine versions (`go list`)")
 
     back = commands.add_parser("rollback", help="roll a stack back to an earlier update (see README: operations)")
     back.add_argument("--stack", required=True, help="stack name")
@@ -33,25 +52,69 @@ def main(argv: list[str] | None = None) -> int:
     back.add_argument("--cwd", type=Path, default=Path(), help="Pulumi project directory (default: current)")
 
     args = parser.parse_args(argv)
-    if args.command == "rollback":
-        from .rollback import Options, run_rollback
+    return guarded(args.command, lambda: _run(args), debug=args.debug)
 
-        return run_rollback(Options(args.stack, args.to, args.dry_run, args.yes, args.state_only, args.cwd))
-    if args.command == "plan":
-        from .plan import run_plan
 
-        return run_plan(args.stack, args.program, args.json, args.policy_config)
-    if args.command == "settings-doc":
-        from .settings_doc import render, write
+def _rollback(args: argparse.Namespace) -> int:
+    from .rollback import Options, run_rollback
 
-        if args.write:
-            write()
-        else:
-            print(render())
-        return 0
+    return run_rollback(Options(args.stack, args.to, args.dry_run, args.yes, args.state_only, args.cwd))
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from .plan import run_plan
+
+    return run_plan(args.stack, args.program, args.json, args.policy_config)
+
+
+def _check_stacks(args: argparse.Namespace) -> int:
+    from .check_stacks import run_check_stacks
+
+    return run_check_stacks(args.program)
+
+
+def _versions(args: argparse.Namespace) -> int:
+    from .versions import run_versions
+
+    return run_versions(cli_only=args.cli, refresh=args.refresh)
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from .scan import run_scan
+
+    return run_scan(args.stack, args.program, args.format, args.output, args.exceptions)
+
+
+def _settings_doc(args: argparse.Namespace) -> int:
+    from .settings_doc import render, write
+
+    if args.write:
+        write()
+    else:
+        print(render())
+    return EXIT_OK
+
+
+def _bench(args: argparse.Namespace) -> int:
     from .bench import run_bench
 
     return run_bench()
+
+
+# Each command imports what it needs only when it runs (the plan stays fast without rich, checkov, ...).
+COMMANDS = {
+    "rollback": _rollback,
+    "plan": _plan,
+    "check-stacks": _check_stacks,
+    "versions": _versions,
+    "scan": _scan,
+    "settings-doc": _settings_doc,
+    "bench": _bench,
+}
+
+
+def _run(args: argparse.Namespace) -> int:
+    return COMMANDS[args.command](args)
 
 
 if __name__ == "__main__":

@@ -48,9 +48,11 @@ def classify(url: str) -> Backend:
 def detect_backend(cli: PulumiCli, environ: dict[str, str]) -> Backend:
     """The backend the CLI is logged in to (`whoami` already honours PULUMI_BACKEND_URL and Pulumi.yaml)."""
     try:
-        url = str(cli.capture_json(["whoami", "--json"]).get("url") or "")
+        answer = cli.capture_json(["whoami", "--json"])
     except RollbackError:
-        url = ""
+        answer = {}
+    url = answer.get("url") if isinstance(answer, dict) else None
+    url = url if isinstance(url, str) else ""
     url = url or environ.get("PULUMI_BACKEND_URL", "")
     if not url:
         raise RollbackError(
@@ -67,11 +69,15 @@ def file_root(url: str, cwd: Path) -> Path:
 
 
 def decode(data: bytes, name: str) -> Any:
-    if data.startswith(GZIP_MAGIC):
-        data = gzip.decompress(data)
-    elif data.startswith(ZSTD_MAGIC):
+    """A history or checkpoint file's JSON (plain or gzip); a corrupt file is refused by name."""
+    if data.startswith(ZSTD_MAGIC):
         raise RollbackError(f"{name} is zstd-compressed; decompress it with `zstd -d` and import it by hand")
-    return json.loads(data)
+    try:
+        if data.startswith(GZIP_MAGIC):
+            data = gzip.decompress(data)
+        return json.loads(data)
+    except (OSError, EOFError, ValueError) as exc:  # BadGzipFile is an OSError, JSONDecodeError a ValueError
+        raise RollbackError(f"{name} is corrupt ({type(exc).__name__}); it cannot be used for a rollback") from None
 
 
 @dataclass(frozen=True)
@@ -106,7 +112,10 @@ class DiyStore:
                 continue
             base = path.name[: -len(suffix)]
             checkpoint = directory / (base + ".checkpoint" + suffix[len(".history") :])
-            entries.append(HistoryFile(decode(path.read_bytes(), path.name), checkpoint))
+            history = decode(path.read_bytes(), path.name)
+            if not isinstance(history, dict):
+                raise RollbackError(f"{path.name} holds no history entry (not a JSON object)")
+            entries.append(HistoryFile(history, checkpoint))
         return entries
 
     def locks(self) -> list[Path]:
@@ -119,7 +128,10 @@ class DiyStore:
         if not checkpoint.is_file():
             raise RollbackError(f"the checkpoint file {checkpoint} is missing; the history entry cannot be restored")
         document = decode(checkpoint.read_bytes(), checkpoint.name)
-        latest = (document.get("checkpoint") or {}).get("latest")
+        if not isinstance(document, dict):
+            raise RollbackError(f"{checkpoint} is not a JSON object; refusing to import it")
+        inner = document.get("checkpoint")
+        latest = inner.get("latest") if isinstance(inner, dict) else None
         if not isinstance(latest, dict):
             raise RollbackError(f"{checkpoint} holds no deployment (`checkpoint.latest`); refusing to import it")
         wrapped: dict[str, Any] = {"version": document.get("version", 3), "deployment": latest}

@@ -15,6 +15,9 @@ import sys
 import time
 from pathlib import Path
 
+from .boundary import EXIT_FAILED, OpsError
+from .strict_yaml import read_yaml
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RUNS = 5
 TARGET_RATIO = 1.3
@@ -23,13 +26,19 @@ AWS_MODULES_USED = ("s3", "kms", "iam", "sns", "cloudwatch", "budgets", "costexp
 IMPORT_FLOOR_WITH_AWS = IMPORT_FLOOR + "".join(f"; pulumi_aws.{m}.__name__" for m in AWS_MODULES_USED)
 
 
+def _timed(command: list[str]) -> tuple[float, str]:
+    """Seconds and stdout of one run; a failed run ends the bench with its last stderr line (exit 1)."""
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=REPO_ROOT, check=False, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise OpsError(f"bench: `{' '.join(command[1:])}` exited {done.returncode}: {last}", EXIT_FAILED)
+    return seconds, done.stdout
+
+
 def _median_seconds(command: list[str]) -> float:
-    samples = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        subprocess.run(command, cwd=REPO_ROOT, check=True, stdout=subprocess.DEVNULL)
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+    return statistics.median(_timed(command)[0] for _ in range(RUNS))
 
 
 def run_bench() -> int:
@@ -60,21 +69,14 @@ def github_scale(repositories: int = 50, stack: str = "production", runs: int = 
     import shutil
     import tempfile
 
-    import yaml
-
     def measure(program: Path) -> tuple[float, int]:
         samples, count = [], 0
         for _ in range(runs):
-            start = time.perf_counter()
-            done = subprocess.run(
-                [sys.executable, "-m", "ops", "plan", "--stack", stack, "--program", str(program), "--json"],
-                cwd=REPO_ROOT,
-                check=True,
-                capture_output=True,
-                text=True,
+            seconds, stdout = _timed(
+                [sys.executable, "-m", "ops", "plan", "--stack", stack, "--program", str(program), "--json"]
             )
-            samples.append(time.perf_counter() - start)
-            count = len(json.loads(done.stdout)["resources"])
+            samples.append(seconds)
+            count = len(json.loads(stdout)["resources"])
         return statistics.median(samples), count
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -82,11 +84,11 @@ def github_scale(repositories: int = 50, stack: str = "production", runs: int = 
         shutil.copy(REPO_ROOT / "Pulumi.yaml", program)
         shutil.copy(REPO_ROOT / "__main__.py", program)
         shutil.copytree(REPO_ROOT / "components", program / "components", ignore=shutil.ignore_patterns("__pycache__"))
-        document = yaml.safe_load((REPO_ROOT / f"Pulumi.{stack}.yaml").read_text())
+        document = read_yaml(REPO_ROOT / f"Pulumi.{stack}.yaml")
         github = document["config"]["functions-platform:github"]
         base_count = len(github["repositories"])
         github["repositories"] = [f"{github['owner']}/app-{i:02d}" for i in range(repositories)]
-        (program / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+        (program / f"Pulumi.{stack}.yaml").write_text(json.dumps(document))  # JSON is YAML
         base_seconds, base_resources = measure(REPO_ROOT)
         scaled_seconds, scaled_resources = measure(program)
     per_repository = (scaled_seconds - base_seconds) / max(repositories - base_count, 1)

@@ -25,29 +25,27 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 from pulumi.runtime.mocks import MockMonitor, set_mocks
-from pulumi.runtime.settings import SETTINGS, get_root_resource, reset_options
+from pulumi.runtime.settings import SETTINGS, get_project, get_root_resource, get_stack, reset_options
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await  # pyright: ignore[reportPrivateUsage]
+
+from .boundary import InputError
+from .stack_files import Project, load_project, stack_config, stack_short_name
 
 ACCOUNT_ID = "123456789012"
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 REDACTED = "[secret]"
+ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 
 
-def secret_placeholder(key: str) -> str:
-    return f"[secret placeholder: {key}]"
-
-
-class ProgramError(Exception):
+class ProgramError(InputError):
     """The program or its settings could not be evaluated. `settings` is True for a user's settings mistake."""
 
     def __init__(self, message: str, *, settings: bool = False) -> None:
         super().__init__(message)
-        self.message = message
         self.settings = settings
 
 
@@ -130,72 +128,40 @@ def redact_secrets(value: Any) -> Any:
     return value
 
 
-# ---------------------------------------------------------------------------------------------------
-# Project and stack configuration, read as the CLI reads it
+def _leaves(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for child in value.values():
+            yield from _leaves(child)
+    elif isinstance(value, list):
+        for child in value:
+            yield from _leaves(child)
+    elif isinstance(value, str):
+        yield value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        yield str(value)
 
 
-def _config_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value)
-    return str(value)
+def _secret_leaves(value: Any) -> Iterator[str]:
+    if is_secret(value):
+        yield from _leaves(unwrap_secrets(value.get("value")))
+    elif isinstance(value, dict):
+        for child in value.values():
+            yield from _secret_leaves(child)
+    elif isinstance(value, list):
+        for child in value:
+            yield from _secret_leaves(child)
 
 
-def load_project(program_dir: Path) -> dict[str, Any]:
-    for name in ("Pulumi.yaml", "Pulumi.yml"):
-        path = program_dir / name
-        if path.is_file():
-            project = yaml.safe_load(path.read_text()) or {}
-            if not isinstance(project, dict) or not project.get("name"):
-                raise ProgramError(f"{path}: not a Pulumi project file (no `name`)")
-            return project
-    raise ProgramError(f"{program_dir}: no Pulumi.yaml; not a Pulumi program directory")
-
-
-def _declared_config(name: str, declared: Any) -> tuple[dict[str, str], list[str]]:
-    """Defaults and values declared in Pulumi.yaml; declared secrets start as placeholders."""
-    config: dict[str, str] = {}
-    secret_keys: list[str] = []
-    if not isinstance(declared, dict):
-        return config, secret_keys
-    for key, spec in declared.items():
-        full_key = key if ":" in key else f"{name}:{key}"
-        if not isinstance(spec, dict):
-            config[full_key] = _config_value(spec)
-        elif "default" in spec or "value" in spec:
-            config[full_key] = _config_value(spec.get("default", spec.get("value")))
-        elif spec.get("secret"):
-            config[full_key] = secret_placeholder(full_key)
-            secret_keys.append(full_key)
-    return config, secret_keys
-
-
-def stack_config(program_dir: Path, project: dict[str, Any], stack: str) -> tuple[dict[str, str], list[str]]:
-    """The config map and secret keys the engine would hand the program."""
-    name = project["name"]
-    config_dir = program_dir / project.get("stackConfigDir", ".")
-    stack_path = config_dir / f"Pulumi.{stack}.yaml"
-    if not stack_path.is_file():
-        raise ProgramError(f"{stack_path.name}: no such stack file in {config_dir}", settings=True)
-    try:
-        stack_doc = yaml.safe_load(stack_path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise ProgramError(f"{stack_path.name}: not valid YAML: {exc}", settings=True) from None
-    if not isinstance(stack_doc, dict):
-        raise ProgramError(f"{stack_path.name}: expected a mapping with a `config:` key", settings=True)
-
-    config, secret_keys = _declared_config(name, project.get("config"))
-    for key, value in (stack_doc.get("config") or {}).items():
-        full_key = key if ":" in key else f"{name}:{key}"
-        if isinstance(value, dict) and set(value) == {"secure"}:
-            config[full_key] = secret_placeholder(full_key)
-            secret_keys.append(full_key)
-        else:
-            config[full_key] = _config_value(value)
-            if full_key in secret_keys:
-                secret_keys.remove(full_key)
-    return config, secret_keys
+def secret_strings(evaluation: Evaluation) -> list[str]:
+    """Every secret-marked value of the evaluation as text (and as JSON escapes it), longest first, for scrubbing."""
+    found: set[str] = set()
+    for resource in evaluation.resources:
+        found.update(_secret_leaves(resource.inputs))
+        found.update(_secret_leaves(resource.outputs))
+    for key in evaluation.secret_outputs:
+        found.update(_leaves(evaluation.outputs.get(key)))
+    found.update(json.dumps(s)[1:-1] for s in list(found))
+    return sorted((s for s in found if s), key=len, reverse=True)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -205,6 +171,20 @@ def stack_config(program_dir: Path, project: dict[str, Any], stack: str) -> tupl
 def _digest(name: str) -> str:
     """A stable fake id: the same program gives the same plan in every process."""
     return hashlib.sha256(name.encode()).hexdigest()
+
+
+def _has_secret(value: Any) -> bool:
+    if is_secret(value):
+        return True
+    if isinstance(value, dict):
+        return any(_has_secret(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_secret(v) for v in value)
+    return False
+
+
+def _secret(value: Any) -> Any:
+    return value if is_secret(value) else {SECRET_SIG_KEY: SECRET_SIG, "value": value}
 
 
 def _service_of(type_: str) -> str:
@@ -255,20 +235,29 @@ def policy_document_json(args: dict[str, Any]) -> str:
 class OfflineMocks(Mocks):
     """Answers that look like a real AWS/GitHub/Cloudflare account, derived from the inputs."""
 
-    def __init__(self, region: str) -> None:
+    def __init__(self, region: str, account_id: str = ACCOUNT_ID) -> None:
         self.region = region
+        self.account_id = account_id
 
     def call(self, args: MockCallArgs) -> dict[str, Any]:  # pyright: ignore[reportIncompatibleMethodOverride]
-        token = args.token
+        """An invoke's answer; derived from secret arguments, every value of it stays secret."""
+        plain = unwrap_secrets(dict(args.args))
+        try:
+            answer = self._answer(args.token, plain)
+        except Exception:  # a malformed argument: a real provider would refuse it; the plan shows the program's use
+            answer = {}
+        return {k: _secret(v) for k, v in answer.items()} if _has_secret(args.args) else answer
+
+    def _answer(self, token: str, arguments: dict[str, Any]) -> dict[str, Any]:
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {
-                "accountId": ACCOUNT_ID,
-                "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/offline",
+                "accountId": self.account_id,
+                "arn": f"arn:aws:iam::{self.account_id}:user/offline",
                 "userId": "AIDAOFFLINE",
-                "id": ACCOUNT_ID,
+                "id": self.account_id,
             }
         if token == "aws:index/getRegion:getRegion":
-            region = args.args.get("region") or self.region
+            region = arguments.get("region") or self.region
             return {
                 "region": region,
                 "name": region,
@@ -284,7 +273,7 @@ class OfflineMocks(Mocks):
                 "reverseDnsPrefix": "com.amazonaws",
             }
         if token == "aws:iam/getPolicyDocument:getPolicyDocument":
-            text = policy_document_json(args.args)
+            text = policy_document_json(arguments)
             return {
                 "json": text,
                 "minifiedJson": json.dumps(json.loads(text), separators=(",", ":")),
@@ -292,12 +281,24 @@ class OfflineMocks(Mocks):
             }
         return {}
 
-    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:  # noqa: PLR0912 - one branch per resource family
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        """Outputs as a provider would return them. Values derived from a secret input stay secret, and the
+        id is then opaque: a secret bucket name must not surface in an ARN or an id."""
         inputs = dict(args.inputs)
         if not args.custom:
             return None, inputs
-        name = args.name
-        type_ = args.typ
+        try:
+            resource_id, outputs = self._derive(args.name, args.typ, unwrap_secrets(inputs))
+        except Exception:  # a malformed input: a real provider would refuse it; the plan shows what the program sent
+            resource_id, outputs = f"{args.name}-id", {}
+        if _has_secret(inputs):
+            resource_id = _digest(args.name)[:32]
+            outputs = {k: v if k in inputs else _secret(v) for k, v in outputs.items() if k != "id"}
+        state = {**outputs, **inputs}
+        state.setdefault("id", resource_id)
+        return resource_id, state
+
+    def _derive(self, name: str, type_: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:  # noqa: PLR0912 - one branch per resource family
         region = inputs.get("region") or self.region
         outputs = dict(inputs)
         resource_id = f"{name}-id"
@@ -312,46 +313,46 @@ class OfflineMocks(Mocks):
             )
         elif type_ == "aws:kms/key:Key":
             resource_id = f"mrk-{_digest(name)[:32]}"
-            outputs.update(keyId=resource_id, arn=f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{resource_id}")
+            outputs.update(keyId=resource_id, arn=f"arn:aws:kms:{region}:{self.account_id}:key/{resource_id}")
         elif type_ == "aws:kms/alias:Alias":
-            outputs.update(arn=f"arn:aws:kms:{region}:{ACCOUNT_ID}:{inputs.get('name', name)}")
+            outputs.update(arn=f"arn:aws:kms:{region}:{self.account_id}:{inputs.get('name', name)}")
         elif type_.startswith("aws:iam/"):
-            kind = type_.split(":")[-1]
+            kind = type_.rsplit(":", maxsplit=1)[-1]
             if kind == "OpenIdConnectProvider":
                 host = str(inputs.get("url", "token.actions.githubusercontent.com")).removeprefix("https://")
-                outputs["arn"] = f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{host}"
+                outputs["arn"] = f"arn:aws:iam::{self.account_id}:oidc-provider/{host}"
             else:
                 resource_name = inputs.get("name") or name
                 resource_id = resource_name
                 outputs.update(
-                    name=resource_name, arn=f"arn:aws:iam::{ACCOUNT_ID}:{kind[0].lower() + kind[1:]}/{resource_name}"
+                    name=resource_name,
+                    arn=f"arn:aws:iam::{self.account_id}:{kind[0].lower() + kind[1:]}/{resource_name}",
                 )
         elif type_ == "aws:sns/topic:Topic":
             topic = inputs.get("name") or name
-            resource_id = f"arn:aws:sns:{region}:{ACCOUNT_ID}:{topic}"
+            resource_id = f"arn:aws:sns:{region}:{self.account_id}:{topic}"
             outputs.update(name=topic, arn=resource_id)
         elif type_ == "aws:cloudwatch/logGroup:LogGroup":
             group = inputs.get("name") or name
-            outputs.update(name=group, arn=f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{group}")
+            outputs.update(name=group, arn=f"arn:aws:logs:{region}:{self.account_id}:log-group:{group}")
         elif type_ == "aws:cloudwatch/metricAlarm:MetricAlarm":
             alarm = inputs.get("name") or name
-            outputs.update(arn=f"arn:aws:cloudwatch:{region}:{ACCOUNT_ID}:alarm:{alarm}")
+            outputs.update(arn=f"arn:aws:cloudwatch:{region}:{self.account_id}:alarm:{alarm}")
         elif type_ == "aws:cloudwatch/compositeAlarm:CompositeAlarm":
             alarm = inputs.get("alarmName") or name
-            outputs.update(arn=f"arn:aws:cloudwatch:{region}:{ACCOUNT_ID}:alarm:{alarm}")
+            outputs.update(arn=f"arn:aws:cloudwatch:{region}:{self.account_id}:alarm:{alarm}")
         elif type_ == "aws:wafv2/webAcl:WebAcl":
             acl = inputs.get("name") or name
-            outputs.update(arn=f"arn:aws:wafv2:{region}:{ACCOUNT_ID}:regional/webacl/{acl}/{resource_id}")
+            outputs.update(arn=f"arn:aws:wafv2:{region}:{self.account_id}:regional/webacl/{acl}/{resource_id}")
         elif type_ == "aws:costexplorer/anomalyMonitor:AnomalyMonitor":
-            outputs.update(arn=f"arn:aws:ce::{ACCOUNT_ID}:anomalymonitor/{resource_id}")
+            outputs.update(arn=f"arn:aws:ce::{self.account_id}:anomalymonitor/{resource_id}")
         elif type_.startswith("aws:"):
-            outputs.setdefault("arn", f"arn:aws:{_service_of(type_)}:{region}:{ACCOUNT_ID}:{name}")
+            outputs.setdefault("arn", f"arn:aws:{_service_of(type_)}:{region}:{self.account_id}:{name}")
         elif type_ == "github:index/repositoryFile:RepositoryFile":
             outputs.update(commitSha="0" * 40, sha="1" * 40)
         elif type_.startswith("cloudflare:"):
             resource_id = _digest(name)[:32]
-        outputs.setdefault("id", resource_id)
-        return resource_id, outputs
+        return str(resource_id), outputs
 
 
 class RecordingMonitor(MockMonitor):
@@ -360,11 +361,31 @@ class RecordingMonitor(MockMonitor):
     def __init__(self, mocks: Mocks) -> None:
         super().__init__(mocks)
         self.recorded: list[RecordedResource] = []
+        self.urns: set[str] = set()
+        self.duplicates: list[str] = []
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """URNs as the engine makes them (`urn.New`): the parent's whole type chain, and none for the root stack.
+
+        The SDK's mock keeps only the parent's last type and prefixes `pulumi:pulumi:Stack$` to top-level resources,
+        so its URNs would not match what `pulumi preview` shows (the engine tests compare the two).
+        """
+        if parent:
+            qualified = parent.split("::")[2]
+            if qualified != ROOT_STACK_TYPE:
+                type_ = f"{qualified}${type_}"
+        return "urn:pulumi:" + "::".join([get_stack(), get_project(), type_, name])
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
+        if response.urn in self.urns:
+            # The engine refuses a second registration of one URN; the mock monitor would silently keep the last.
+            # Raising here would fail unawaited futures all over the SDK, so the run reports it when it ends.
+            self.duplicates.append(response.urn)
+            return response
+        self.urns.add(response.urn)
         registration = self.resources.get(response.urn)
         self.recorded.append(
             RecordedResource(
@@ -410,15 +431,6 @@ def _program_context(program_dir: Path) -> Iterator[None]:
             sys.path.pop(0)
 
 
-def _main_path(program_dir: Path, project: dict[str, Any]) -> Path:
-    main = program_dir / str(project.get("main") or ".")
-    if main.is_dir():
-        main = main / "__main__.py"
-    if not main.is_file():
-        raise ProgramError(f"{program_dir}: no __main__.py to run")
-    return main
-
-
 def _describe_failure(exc: BaseException, program_dir: Path) -> ProgramError:
     if isinstance(exc, ProgramError):
         return exc
@@ -432,21 +444,45 @@ def _describe_failure(exc: BaseException, program_dir: Path) -> ProgramError:
     return ProgramError(f"the program failed: {type(exc).__name__}: {exc}{where}")
 
 
-def evaluate(program_dir: Path | str, stack: str) -> Evaluation:
-    """Run the program in `program_dir` with the settings of `Pulumi.<stack>.yaml`; raise `ProgramError` if it fails."""
+def _read_settings(program_dir: Path, stack: str) -> tuple[Project, str, dict[str, str], list[str]]:
+    """The project, the stack's short name (`owner/project/` dropped) and its config; `ProgramError` if refused."""
+    try:
+        project = load_project(program_dir)
+        name = stack_short_name(stack, project.name)
+        config, secret_keys = stack_config(project, name)
+    except InputError as exc:
+        raise ProgramError(exc.message, settings=True) from None
+    return project, name, config, secret_keys
+
+
+def evaluate(program_dir: Path | str, stack: str, secrets: dict[str, str] | None = None) -> Evaluation:
+    """Run the program in `program_dir` with the settings of `Pulumi.<stack>.yaml`; raise `ProgramError` if it fails.
+
+    `secrets` (`<key>` or `<namespace>:<key>` -> value) stand for values set with `pulumi config set --secret`:
+    the program sees them decrypted and marked secret, in place of the offline placeholders.
+    """
     program_dir = Path(program_dir).resolve()
-    project = load_project(program_dir)
-    config, secret_keys = stack_config(program_dir, project, stack)
-    main = _main_path(program_dir, project)
+    project, stack, config, secret_keys = _read_settings(program_dir, stack)
+    for key, value in (secrets or {}).items():
+        full_key = key if ":" in key else f"{project.name}:{key}"
+        config[full_key] = value
+        if full_key not in secret_keys:
+            secret_keys.append(full_key)
+    if not project.main.is_file():
+        raise ProgramError(f"{program_dir}: no {project.main.name} to run")
+    main = project.main
     region = config.get("aws:region", "us-east-1")
 
     loop = asyncio.new_event_loop()
+    # A failing program leaves many futures holding the same exception; it is reported once, as a
+    # ProgramError, instead of one "exception was never retrieved" traceback per future.
+    loop.set_exception_handler(lambda _loop, _context: None)
     asyncio.set_event_loop(loop)
     mocks = OfflineMocks(region)
     monitor = RecordingMonitor(mocks)
-    reset_options(project=project["name"], stack=stack, preview=False)
+    reset_options(project=project.name, stack=stack, preview=False)
     pulumi.runtime.set_all_config(config, secret_keys)
-    set_mocks(mocks, project=project["name"], stack=stack, preview=False, monitor=monitor)
+    set_mocks(mocks, project=project.name, stack=stack, preview=False, monitor=monitor)
     SETTINGS.rpc_manager.clear()  # pyright: ignore[reportAttributeAccessIssue]
     SETTINGS.outputs.clear()  # pyright: ignore[reportAttributeAccessIssue]
 
@@ -482,8 +518,10 @@ def evaluate(program_dir: Path | str, stack: str) -> Evaluation:
         asyncio.set_event_loop(None)
         reset_options()
 
+    if monitor.duplicates:
+        raise ProgramError(f"Duplicate resource URN '{monitor.duplicates[0]}'; try giving it a unique name")
     return Evaluation(
-        project=project["name"],
+        project=project.name,
         stack=stack,
         program_dir=program_dir,
         # The SDK registers from a thread pool, so arrival order varies between runs: sorted, a plan diffs cleanly.

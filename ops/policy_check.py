@@ -8,9 +8,12 @@ parent and dependencies. Props are deserialised and wrapped exactly as `pulumi_p
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import inspect
+import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pulumi.output import Unknown
@@ -27,7 +30,8 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
-from .offline import Evaluation, RecordedResource
+from .boundary import OpsError
+from .offline import REDACTED, Evaluation, RecordedResource, secret_strings
 
 
 @dataclass(frozen=True)
@@ -49,13 +53,15 @@ async def _await(awaitable: Any) -> None:
 
 
 def _level(policy: Policy, config: Mapping[str, Any]) -> EnforcementLevel:
-    """Per-policy config first, then the policy's own level, then the pack default (advisory)."""
+    """Per-policy config first, then `all`, then the policy's own level, then the pack default (advisory)."""
     override = config.get(policy.name)
     if isinstance(override, str):
         return EnforcementLevel(override)
     if isinstance(override, Mapping) and "enforcementLevel" in override:
         return EnforcementLevel(override["enforcementLevel"])
     level = policy.enforcement_level or EnforcementLevel.ADVISORY
+    if isinstance(config.get("all"), str):
+        level = EnforcementLevel(config["all"])
     return EnforcementLevel.MANDATORY if level == EnforcementLevel.REMEDIATE else level
 
 
@@ -141,7 +147,11 @@ def _not_applicable(exc: Exception) -> bool:
     return type(exc).__name__ == "_NotApplicableError"
 
 
-def _run(policy: ResourceValidationPolicy | StackValidationPolicy, args: Any, report: Any) -> None:
+class PolicyRuleError(OpsError):
+    """A rule raised instead of reporting: the engine fails the preview; so does the offline run (exit 2)."""
+
+
+def _run(policy: ResourceValidationPolicy | StackValidationPolicy, args: Any, report: Any, urn: str = "") -> None:
     """Run one validation; not-applicable ends it quietly, an unknown value propagates to the caller."""
     try:
         _resolve(policy.validate(args, report))
@@ -150,8 +160,13 @@ def _run(policy: ResourceValidationPolicy | StackValidationPolicy, args: Any, re
     except Exception as exc:
         if _not_applicable(exc):
             return
-        # The engine fails the update when a policy raises; say which policy did.
-        raise RuntimeError(f"policy {policy.name} raised {type(exc).__name__}: {exc}") from exc
+        # The exception's text may quote an input (a secret among them): name the rule, the type and the line.
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        target = f" on {urn}" if urn else ""
+        raise PolicyRuleError(
+            f"policy {policy.name} failed{target}: {type(exc).__name__} at {Path(frame.filename).name}:{frame.lineno} "
+            "(a bug in the rule: it must report a violation, not raise)"
+        ) from exc
 
 
 def run_policies(
@@ -196,7 +211,7 @@ def run_policies(
                     policy_config,
                 )
                 try:
-                    _run(policy, args, _defaulting(report, resource.urn))
+                    _run(policy, args, _defaulting(report, resource.urn), resource.urn)
                 except UnknownValueError as exc:
                     violations.extend(_unknown(policy, severity, resource.urn, resource.name, exc))
         elif isinstance(policy, StackValidationPolicy):
@@ -223,7 +238,15 @@ def run_policies(
                 _run(policy, stack_args, report)
             except UnknownValueError as exc:
                 violations.extend(_unknown(policy, severity, "", "", exc))
-    return violations
+    return [_scrubbed(v, secrets) for v in violations] if (secrets := secret_strings(evaluation)) else violations
+
+
+def _scrubbed(violation: Violation, secrets: list[str]) -> Violation:
+    """The violation with every secret value in its message replaced (rules see secrets in plain text)."""
+    message = violation.message
+    for secret in secrets:
+        message = message.replace(secret, REDACTED)
+    return violation if message == violation.message else dataclasses.replace(violation, message=message)
 
 
 def load_policies() -> list[Policy]:

@@ -24,9 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .backends import Backend, DiyStore, detect_backend, file_root, s3_store
+from .boundary import OpsError, printable
 from .pulumi_cli import (
     PulumiCli,
     RollbackError,
@@ -36,11 +35,14 @@ from .pulumi_cli import (
     require_clean_tree,
     require_commit,
 )
+from .stack_files import load_project, stack_short_name
+from .strict_yaml import read_yaml
 
 HISTORY_PAGE_SIZE = 100  # the CLI lists 10 entries unless told otherwise
 BACKUP_DIR_ENV = "PULUMI_ROLLBACK_BACKUP_DIR"
 DEFAULT_BACKUP_ROOT = "~/.pulumi-rollback-backups"
 EXIT_OK, EXIT_STEP_FAILED, EXIT_REFUSED = 0, 1, 2
+AUTOMATION_SCRIPT = Path(__file__).resolve().parent / "automation.py"
 
 
 @dataclass(frozen=True)
@@ -68,16 +70,26 @@ class Update:
 
     @classmethod
     def from_json(cls, index: int, raw: dict[str, Any]) -> Update:
-        started = raw.get("startTime")
+        """One history entry; anything of the wrong shape is refused naming the entry (never a traceback)."""
+        where = f"`pulumi stack history --json` entry @{index}"
+        version = raw.get("version") or 0
+        if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+            raise RollbackError(f"{where}: `version` is not a whole number")
+        environment, config = raw.get("environment") or {}, raw.get("config") or {}
+        if not isinstance(environment, dict) or not all(isinstance(v, str) for v in environment.values()):
+            raise RollbackError(f"{where}: `environment` is not a mapping of strings")
+        if not isinstance(config, dict):
+            raise RollbackError(f"{where}: `config` is not a mapping")
+        message = raw.get("message") or ""
         return cls(
             index=index,
-            version=int(raw.get("version") or 0),
+            version=version,
             kind=str(raw.get("kind", "")),
             result=str(raw.get("result", "")),
-            start=datetime.fromisoformat(started).astimezone(UTC) if started else None,
-            message=str(raw.get("message") or "").splitlines()[0] if raw.get("message") else "",
-            environment={str(k): str(v) for k, v in (raw.get("environment") or {}).items()},
-            config=dict(raw.get("config") or {}),
+            start=_start_time(raw.get("startTime"), where),
+            message=str(message).splitlines()[0] if str(message).strip() else "",
+            environment={str(k): v for k, v in environment.items()},
+            config=dict(config),
         )
 
     @property
@@ -93,10 +105,23 @@ class Update:
         return f"@{self.index} ({version}{self.kind} {self.result}, commit {self.commit[:12] or '-'})"
 
 
+def _start_time(value: Any, where: str) -> datetime | None:
+    """The CLI prints `startTime` as an ISO 8601 string (file backend and Pulumi Cloud alike)."""
+    if value in (None, ""):
+        return None
+    moment = _parse_time(value) if isinstance(value, str) else None
+    if moment is None:
+        raise RollbackError(f"{where}: `startTime` {str(value)[:40]!r} is not an ISO 8601 time")
+    return moment
+
+
 def parse_history(raw: Any) -> list[Update]:
     if not isinstance(raw, list):
         raise RollbackError("`pulumi stack history --json` did not print a list")
-    return [Update.from_json(i, entry) for i, entry in enumerate(raw) if isinstance(entry, dict)]
+    for index, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            raise RollbackError(f"`pulumi stack history --json` entry @{index} is not an object")
+    return [Update.from_json(i, entry) for i, entry in enumerate(raw)]
 
 
 # --- target selection -------------------------------------------------------------------------------------------
@@ -254,37 +279,19 @@ def worktree(repo: Path, commit: str) -> Iterator[Path]:
         subprocess.run(["git", "-C", str(repo), "worktree", "prune"], check=False)
 
 
-def _virtualenv_option(settings_file: Path) -> str | None:
-    if not settings_file.is_file():
-        return None
-    runtime = (yaml.safe_load(settings_file.read_text()) or {}).get("runtime")
-    options = runtime.get("options") if isinstance(runtime, dict) else None
-    value = options.get("virtualenv") if isinstance(options, dict) else None
-    return value if isinstance(value, str) else None
-
-
-def link_virtualenvs(live: Path, checkout: Path) -> None:
-    """The worktree has no virtualenvs (they are git-ignored): reuse the live checkout's, as symlinks."""
-    for settings in ("Pulumi.yaml", "policies/PulumiPolicy.yaml"):
-        name = _virtualenv_option(checkout / settings)
-        if name is None:
-            continue
-        base = Path(settings).parent
-        source, link = live / base / name, checkout / base / name
-        if source.is_dir() and not link.exists():
-            link.symlink_to(source.resolve(), target_is_directory=True)
-
-
 def _plain(value: Any) -> Any:
     if isinstance(value, bool):
         return str(value).lower()
     return value if isinstance(value, dict | list) else str(value)
 
 
-def config_drift(recorded: dict[str, Any], stack_file: Path) -> list[str]:
+def config_drift(recorded: dict[str, Any], stack_file: Path, label: str) -> list[str]:
     """Differences between the config an update recorded and the stack file of its commit (values not shown)."""
-    document = yaml.safe_load(stack_file.read_text()) or {}
-    committed = document.get("config") or {}
+    document = read_yaml(stack_file, label) or {}
+    committed = document.get("config") if isinstance(document, dict) else None
+    if not isinstance(committed, dict | None):
+        raise RollbackError(f"{label}: `config:` is not a mapping; that commit cannot be redeployed")
+    committed = committed or {}
     notes: list[str] = []
     for key, entry in sorted(recorded.items()):
         if key not in committed:
@@ -303,9 +310,22 @@ def config_drift(recorded: dict[str, Any], stack_file: Path) -> list[str]:
     return notes
 
 
-def policy_args(project_dir: Path) -> list[str]:
+def policy_packs(project_dir: Path) -> list[str]:
     pack = project_dir / "policies"
     return ["--policy-pack", str(pack)] if (pack / "PulumiPolicy.yaml").is_file() else []
+
+
+def run_program(cli: PulumiCli, operation: str, project_dir: Path, stack: str, *extra: str) -> None:
+    """`preview` or `up` of the checked-out commit through the Automation API's inline path (ops/automation.py).
+
+    The program runs in this checkout's interpreter and virtualenv, so the worktree needs no `.venv` of its own
+    (a symlinked one would show as untracked and the update would be recorded `git.dirty`), and the CLI needs no
+    Python language host.
+    """
+    args = [sys.executable, str(AUTOMATION_SCRIPT), operation, "--cwd", str(project_dir), "--stack", stack, *extra]
+    done = subprocess.run(args, cwd=project_dir, env=cli.env, check=False)
+    if done.returncode != 0:
+        raise StepFailedError(f"`pulumi {operation}` of {project_dir.name} exited with status {done.returncode}")
 
 
 # --- the command ------------------------------------------------------------------------------------------------
@@ -340,13 +360,9 @@ def _confirm(stack: str, action: str, opts: Options, ask: Callable[[str], str] |
 
 
 def _project_name(cwd: Path) -> str:
-    settings = cwd / "Pulumi.yaml"
-    if not settings.is_file():
+    if not (cwd / "Pulumi.yaml").is_file() and not (cwd / "Pulumi.yml").is_file():
         raise RollbackError(f"{cwd} holds no Pulumi.yaml; pass --cwd with the Pulumi project directory")
-    name = (yaml.safe_load(settings.read_text()) or {}).get("name")
-    if not isinstance(name, str) or not name:
-        raise RollbackError(f"{settings} has no project name")
-    return name
+    return load_project(cwd).name
 
 
 def _store(
@@ -386,20 +402,21 @@ def _code_rollback(run: Run, target: Update) -> None:
         stack_file = project_dir / f"Pulumi.{opts.stack}.yaml"
         if not stack_file.is_file():
             raise RollbackError(f"commit {target.commit[:12]} has no {relative / stack_file.name}; cannot redeploy it")
-        for note in config_drift(target.config, stack_file):
+        label = f"{relative / stack_file.name} of commit {target.commit[:12]}"
+        load_project(project_dir)  # the target commit's Pulumi.yaml must be readable before anything runs
+        for note in config_drift(target.config, stack_file, label):
             print(f"WARNING: config {note}")
-        link_virtualenvs(opts.cwd, project_dir)
-        policies = policy_args(project_dir)
+        policies = policy_packs(project_dir)
         if not opts.dry_run:
             backup_state(cli, opts.stack, backups)
         print(f"Previewing commit {target.commit[:12]} with its {stack_file.name} ...")
-        cli.stream(["preview", "--stack", opts.stack, *policies], cwd=project_dir)
+        run_program(cli, "preview", project_dir, opts.stack, *policies)
         if opts.dry_run:
             print("Dry run: stopped after the preview; nothing was changed.")
             return
         _confirm(opts.stack, f"deploy commit {target.commit[:12]} to it", opts, ask)
         message = f"rollback to {target.label()}"
-        cli.stream(["up", "--stack", opts.stack, "--yes", *policies, "--message", message], cwd=project_dir)
+        run_program(cli, "up", project_dir, opts.stack, *policies, "--message", message)
     print(f"Rolled {opts.stack} back to {target.label()}. The branch still holds the newer code: revert it in git too.")
 
 
@@ -455,6 +472,8 @@ def rollback(opts: Options, environ: dict[str, str] | None = None, ask: Callable
     environ = dict(os.environ if environ is None else environ)
     opts = Options(**{**opts.__dict__, "cwd": opts.cwd.resolve()})
     project = _project_name(opts.cwd)
+    # Validated before any path is built from it (backups, stack files): Pulumi's own rule, no `..`, no `/`.
+    opts = Options(**{**opts.__dict__, "stack": stack_short_name(opts.stack, project)})
     cli = PulumiCli(opts.cwd, environ)
     repo = git_toplevel(opts.cwd)
     require_clean_tree(repo)
@@ -493,7 +512,10 @@ def run_rollback(opts: Options) -> int:
     try:
         rollback(opts)
     except RollbackError as exc:
-        print(f"rollback refused: {exc}", file=sys.stderr)
+        print(f"rollback refused: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_REFUSED
+    except OpsError as exc:  # an unreadable Pulumi.yaml or stack file, a bad stack name
+        print(f"rollback refused: {printable(exc.message)}", file=sys.stderr)
         return EXIT_REFUSED
     except StepFailedError as exc:
         print(f"rollback stopped: {exc}", file=sys.stderr)

@@ -80,7 +80,12 @@ def _bucket_rule(
 
             def run(bucket: Bucket = bucket) -> None:
                 for resource, message in check(bucket, index, config):
-                    judge.report(f"bucket {bucket.name}: {message}", resource.urn)
+                    if index.unresolved and resource is bucket.resource:
+                        # A configuration whose bucket is not known yet (preview) may be this bucket's.
+                        why = f"{message}, unless a configuration resource whose bucket is not known yet sets it"
+                        judge.unknown.append((bucket.urn, f"bucket {bucket.name}", why))
+                    else:
+                        judge.report(f"bucket {bucket.name}: {message}", resource.urn)
 
             judge(bucket.resource, f"bucket {bucket.name}", run)
 

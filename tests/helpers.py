@@ -37,13 +37,19 @@ def copy_program(destination: Path) -> Path:
     return destination
 
 
-def evaluate_with(tmp_path: Path, stack: str, edit: Callable[[dict[str, Any]], None]) -> Evaluation:
-    """Evaluate the real program with `edit` applied to the `config:` mapping of the stack file."""
+def evaluate_with(
+    tmp_path: Path, stack: str, edit: Callable[[dict[str, Any]], None], secrets: dict[str, str] | None = None
+) -> Evaluation:
+    """Evaluate the real program with `edit` applied to the `config:` mapping of the stack file.
+
+    `secrets` gives declared secrets a decrypted value, as the program sees one set with `pulumi config set
+    --secret` (a stack file may not hold them in plain text).
+    """
     program = copy_program(tmp_path / "program")
     document = copy.deepcopy(load_stack(stack))
     edit(document["config"])
     (program / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
-    return evaluate(program, stack)
+    return evaluate(program, stack, secrets)
 
 
 def raw_config(stack: str) -> dict[str, Any]:

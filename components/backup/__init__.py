@@ -1,5 +1,6 @@
 """Backups and disaster recovery (runbook IF-009, IF-010, IF-003): see `vault.BackupVault`."""
 
-from .vault import RPO_NOTE, BackupVault
+from .apps import BackupApp
+from .vault import BackupVault, rpo_note
 
-__all__ = ["RPO_NOTE", "BackupVault"]
+__all__ = ["BackupApp", "BackupVault", "rpo_note"]

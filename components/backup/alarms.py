@@ -1,4 +1,4 @@
-"""CloudWatch alarms on S3 replication: the DR copy falling behind the RPO, or objects failing to replicate.
+"""CloudWatch alarms on S3 replication: the DR copy lagging more than the RPO design allows, or objects failing.
 
 S3 publishes replication metrics (enabled by the replication rule) in the source bucket's region,
 in `AWS/S3`, per `SourceBucket`, `DestinationBucket` and `RuleId`.
@@ -29,7 +29,7 @@ def replication_alarms(
     source_bucket: pulumi.Input[str],
     destination_bucket: pulumi.Input[str],
     rule_id: str,
-    rpo_minutes: int,
+    lag_minutes: int,
     topic_arn: pulumi.Input[str] | None,
     severity: str,
     parent: pulumi.Resource,
@@ -44,23 +44,26 @@ def replication_alarms(
             f"{name}: no '{severity}' alert topic yet, so the replication alarms are not created", resource=parent
         )
         return []
-    rpo_seconds = rpo_minutes * 60
+    lag_seconds = lag_minutes * 60
     checks = [
         (
             ReplicationMetric(
                 "replication-latency",
                 "ReplicationLatency",
                 "Maximum",
-                f"Objects take longer than the {rpo_minutes}-minute RPO to reach the DR replica.",
+                f"Objects take longer than the {lag_minutes} minutes of replication lag the RPO design allows"
+                " (S3 RTC) to reach the DR replica. Check first: the replication rule's status and the"
+                " OperationsPendingReplication backlog on the dashboard.",
             ),
-            float(rpo_seconds),
+            float(lag_seconds),
         ),
         (
             ReplicationMetric(
                 "replication-failed",
                 "OperationsFailedReplication",
                 "Sum",
-                "Objects failed to replicate to the DR replica: the DR copy is incomplete.",
+                "Objects failed to replicate to the DR replica: the DR copy is incomplete. Check first: the"
+                " replication role's policy and both bucket keys' policies (a KMS denial fails replication).",
             ),
             0.0,
         ),

@@ -231,8 +231,21 @@ def replication_role_policy(
     }
 
 
-def writer_policy(*, bucket_arn: str, key_arn: str, region: str, prefixes: Sequence[str]) -> Document:
-    """The backup job: put objects under the tier prefixes of the primary, nothing else.
+def _publish_metrics(namespace: str) -> Document:
+    """PutMetricData has no resource: the `cloudwatch:namespace` condition is what limits it."""
+    return {
+        "Sid": "PublishBackupMetrics",
+        "Effect": "Allow",
+        "Action": "cloudwatch:PutMetricData",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"cloudwatch:namespace": namespace}},
+    }
+
+
+def writer_policy(
+    *, bucket_arn: str, key_arn: str, region: str, prefixes: Sequence[str], metric_namespace: str
+) -> Document:
+    """One app's backup job: put objects under its own tier prefixes of the primary, and publish its metrics.
 
     `kms:Decrypt` is there because S3 needs it to complete a multipart upload of an SSE-KMS object
     (backups are large); without `s3:GetObject` it cannot be used to read backups.
@@ -241,7 +254,7 @@ def writer_policy(*, bucket_arn: str, key_arn: str, region: str, prefixes: Seque
         "Version": VERSION,
         "Statement": [
             {
-                "Sid": "PutBackupsUnderTierPrefixes",
+                "Sid": "PutBackupsUnderOwnPrefixes",
                 "Effect": "Allow",
                 "Action": ["s3:AbortMultipartUpload", "s3:PutObject"],
                 "Resource": [f"{bucket_arn}/{prefix}*" for prefix in prefixes],
@@ -253,26 +266,32 @@ def writer_policy(*, bucket_arn: str, key_arn: str, region: str, prefixes: Seque
                 "Resource": key_arn,
                 "Condition": {"StringEquals": {"kms:ViaService": s3_service(region)}},
             },
+            _publish_metrics(metric_namespace),
         ],
     }
 
 
-def reader_policy(*, bucket_arn: str, key_arn: str, region: str) -> Document:
-    """The restore drill: list and read the DR replica (any version), nothing else."""
+def reader_policy(
+    *, bucket_arn: str, key_arn: str, region: str, prefixes: Sequence[str], metric_namespace: str
+) -> Document:
+    """One app's restore drill: list and read its own prefixes of the DR replica, publish its drill metrics,
+    and read metric statistics (the daily age job finds its last successful drill there; GetMetricStatistics
+    has no resource or namespace condition, and returns numbers, never backup data)."""
     return {
         "Version": VERSION,
         "Statement": [
             {
-                "Sid": "ListReplica",
+                "Sid": "ListOwnPrefixes",
                 "Effect": "Allow",
                 "Action": ["s3:ListBucket", "s3:ListBucketVersions"],
                 "Resource": bucket_arn,
+                "Condition": {"StringLike": {"s3:prefix": [f"{prefix}*" for prefix in prefixes]}},
             },
             {
-                "Sid": "ReadReplicaObjects",
+                "Sid": "ReadOwnObjects",
                 "Effect": "Allow",
                 "Action": ["s3:GetObject", "s3:GetObjectVersion"],
-                "Resource": f"{bucket_arn}/*",
+                "Resource": [f"{bucket_arn}/{prefix}*" for prefix in prefixes],
             },
             {
                 "Sid": "DecryptWithTheReplicaKey",
@@ -280,6 +299,13 @@ def reader_policy(*, bucket_arn: str, key_arn: str, region: str) -> Document:
                 "Action": "kms:Decrypt",
                 "Resource": key_arn,
                 "Condition": {"StringEquals": {"kms:ViaService": s3_service(region)}},
+            },
+            _publish_metrics(metric_namespace),
+            {
+                "Sid": "FindLastDrill",
+                "Effect": "Allow",
+                "Action": "cloudwatch:GetMetricStatistics",
+                "Resource": "*",
             },
         ],
     }

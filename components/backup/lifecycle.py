@@ -14,6 +14,7 @@ from components.settings.backup import RetentionSettings, TransitionSettings
 
 STANDARD_IA_MIN_DAYS = 30  # S3 refuses STANDARD_IA transitions earlier than this
 MIN_BILLABLE_DAYS = {"STANDARD_IA": 30, "GLACIER_IR": 90}
+ABORT_MULTIPART_RULE_ID = "abort-incomplete-multipart-uploads"
 
 
 def tier_rule_id(prefix: str) -> str:
@@ -40,7 +41,8 @@ def transitions_for(expiration_days: int, settings: TransitionSettings) -> list[
 def tier_rules(
     retention: RetentionSettings, transitions: TransitionSettings, *, extra_days: int = 0
 ) -> list[dict[str, Any]]:
-    """One rule per tier prefix; `extra_days` lengthens every retention (the DR replica keeps longer)."""
+    """One rule per tier prefix, and one bucket-wide rule that aborts incomplete multipart uploads; `extra_days`
+    lengthens every retention (the DR replica keeps longer)."""
     rules: list[dict[str, Any]] = []
     for prefix, days in retention.tiers().items():
         expiration = days + extra_days
@@ -56,6 +58,15 @@ def tier_rules(
         if moves:
             rule["transitions"] = moves
         rules.append(rule)
+    # An upload outside every tier prefix would otherwise linger (and bill) forever: abort them bucket-wide.
+    rules.append(
+        {
+            "id": ABORT_MULTIPART_RULE_ID,
+            "status": "Enabled",
+            "filter": {},  # every object: the form the provider documents for a whole-bucket rule
+            "abort_incomplete_multipart_upload": {"days_after_initiation": retention.abort_multipart_days},
+        }
+    )
     return rules
 
 

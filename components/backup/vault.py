@@ -20,11 +20,12 @@ import pulumi
 import pulumi_aws as aws
 
 from components.github_oidc import trust_policy
-from components.settings.backup import BackupSettings, access_log_bucket_name, backup_bucket_name
+from components.settings.backup import BackupSettings, RpoDesign, access_log_bucket_name, backup_bucket_name
 from components.settings.base import Environment, Severity
 
 from . import documents
 from .alarms import replication_alarms
+from .apps import BackupApp, app_prefixes, role_name
 from .buckets import (
     SecureBucket,
     apply_lifecycle,
@@ -34,14 +35,28 @@ from .buckets import (
     log_to,
     secure_bucket,
 )
+from .freshness import app_alarm_specs
 from .lifecycle import access_log_rules, tier_rules
 
 REPLICATION_RULE_ID = "backups-to-dr"
 RTC_MINUTES = 15  # the only value S3 Replication Time Control accepts
-RPO_NOTE = (
-    "S3 Replication Time Control copies 99.99% of objects to the DR region within 15 minutes "
-    "(SLA-backed); that is what keeps the RPO. The replication alarms fire when it does not."
-)
+
+
+def rpo_note(design: RpoDesign) -> str:
+    """The designed RPO in words, computed from its terms (stack output and dashboard)."""
+    dumps = (
+        f"scheduled dumps every {design.interval_minutes} min + up to {design.schedule_delay_minutes} min schedule"
+        f" delay + {design.duration_allowance_minutes} min dump duration + {design.replication_lag_minutes} min"
+        f" replication (S3 RTC) = {design.dump_rpo_minutes} min in the DR region"
+    )
+    pitr = design.point_in_time_recovery
+    if pitr is None:
+        return f"Designed RPO {design.designed_rpo_minutes} min (target {design.target_minutes}): {dumps}."
+    return (
+        f"Designed RPO {design.designed_rpo_minutes} min (target {design.target_minutes}) through {pitr.mechanism},"
+        f" declared in the settings, restorable {pitr.retention_days} days back; the cross-region copy is the"
+        f" {dumps}."
+    )
 
 
 class BackupVault(pulumi.ComponentResource):
@@ -54,13 +69,15 @@ class BackupVault(pulumi.ComponentResource):
     primary_key_arn: pulumi.Output[str]
     replica_key_arn: pulumi.Output[str]
     replication_role_arn: pulumi.Output[str]
-    writer_role_arn: pulumi.Output[str] | None
-    reader_role_arn: pulumi.Output[str] | None
+    writer_role_arns: dict[str, pulumi.Output[str]]  # backup identity -> role ARN
+    reader_role_arns: dict[str, pulumi.Output[str]]
     replication_rule_id: str
     primary_region: str
     dr_region: str
     rpo_minutes: int
     rto_hours: int
+    rpo_design: RpoDesign
+    metric_namespace: str
     tier_prefixes: list[str]
     alarms: list[aws.cloudwatch.MetricAlarm]
 
@@ -72,21 +89,25 @@ class BackupVault(pulumi.ComponentResource):
         *,
         alarm_topic_arns: Mapping[Severity, pulumi.Input[str]],
         oidc_provider_arn: pulumi.Input[str],
-        writer_subjects: Sequence[str],
-        reader_subjects: Sequence[str],
+        apps: Sequence[BackupApp],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("platform:backup:BackupVault", name, None, opts)
         self._name = name
         self._settings = settings
+        self._environment: Environment = environment
+        self._topics = alarm_topic_arns
+        self.rpo_design = settings.rpo
+        self.metric_namespace = settings.metric_namespace
         self.primary_region = settings.primary_region
         self.dr_region = settings.dr_region
         self.rpo_minutes = settings.rpo_minutes
         self.rto_hours = settings.rto_hours
         self.replication_rule_id = REPLICATION_RULE_ID
         self.tier_prefixes = list(settings.retention.tiers())
-        account_id = aws.get_caller_identity_output().account_id
-        partition = aws.get_partition_output().partition
+        # Invoked under this component, so they go through its (account-locked) AWS provider.
+        account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
 
         prefix = settings.bucket_prefix
         primary = self._bucket(
@@ -102,13 +123,6 @@ class BackupVault(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        writer_role = self._github_role(
-            "writer", "Backup job: writes dumps to the primary", oidc_provider_arn, writer_subjects
-        )
-        reader_role = self._github_role(
-            "reader", "Restore drill: reads the DR replica", oidc_provider_arn, reader_subjects
-        )
-
         keys = {
             # Replication reads (decrypts) from the primary and writes (encrypts) into the replica.
             "primary": self._key(primary, partition, account_id, replication_role, actions=["kms:Decrypt"]),
@@ -135,15 +149,46 @@ class BackupVault(pulumi.ComponentResource):
             source_bucket=primary.name,
             destination_bucket=replica.name,
             rule_id=REPLICATION_RULE_ID,
-            rpo_minutes=settings.rpo_minutes,
+            lag_minutes=self.rpo_design.replication_lag_minutes,
             topic_arn=alarm_topic_arns.get(severity),
             severity=severity,
             parent=self,
         )
-        self._grant(
-            "writer", writer_role, primary, keys["primary"], documents.writer_policy, prefixes=self.tier_prefixes
-        )
-        self._grant("reader", reader_role, replica, keys["replica"], documents.reader_policy)
+        self.writer_role_arns = {}
+        self.reader_role_arns = {}
+        for app in apps:
+            # One role pair per app, each limited to that app's own prefixes and metrics.
+            prefixes = app_prefixes(self.tier_prefixes, app.identity)
+            writer = self._github_role(
+                app, "writer", f"Backup job of {app.repository}: writes its dumps to the primary", oidc_provider_arn
+            )
+            reader = self._github_role(
+                app,
+                "reader",
+                f"Restore drill of {app.repository}: reads its dumps in the DR replica",
+                oidc_provider_arn,
+            )
+            self._grant(
+                app,
+                "writer",
+                role=writer,
+                target=primary,
+                key=keys["primary"],
+                builder=documents.writer_policy,
+                prefixes=prefixes,
+            )
+            self._grant(
+                app,
+                "reader",
+                role=reader,
+                target=replica,
+                key=keys["replica"],
+                builder=documents.reader_policy,
+                prefixes=prefixes,
+            )
+            self.writer_role_arns[app.identity] = writer.arn
+            self.reader_role_arns[app.identity] = reader.arn
+            self.alarms.extend(self._app_alarms(app))
 
         self.primary_bucket_name = primary.name
         self.primary_bucket_arn = primary.arn
@@ -152,8 +197,6 @@ class BackupVault(pulumi.ComponentResource):
         self.primary_key_arn = keys["primary"].arn
         self.replica_key_arn = keys["replica"].arn
         self.replication_role_arn = replication_role.arn
-        self.writer_role_arn = writer_role.arn if writer_role else None
-        self.reader_role_arn = reader_role.arn if reader_role else None
         self.register_outputs(
             {
                 "primary_bucket_name": self.primary_bucket_name,
@@ -163,10 +206,11 @@ class BackupVault(pulumi.ComponentResource):
                 "primary_key_arn": self.primary_key_arn,
                 "replica_key_arn": self.replica_key_arn,
                 "replication_role_arn": self.replication_role_arn,
-                "writer_role_arn": self.writer_role_arn,
-                "reader_role_arn": self.reader_role_arn,
+                "writer_role_arns": self.writer_role_arns,
+                "reader_role_arns": self.reader_role_arns,
                 "replication_rule_id": self.replication_rule_id,
                 "rpo_minutes": self.rpo_minutes,
+                "rpo_design": self.rpo_design.summary(),
                 "rto_hours": self.rto_hours,
             }
         )
@@ -290,17 +334,40 @@ class BackupVault(pulumi.ComponentResource):
         )
 
     def _github_role(
-        self, suffix: str, description: str, provider_arn: pulumi.Input[str], subjects: Sequence[str]
-    ) -> aws.iam.Role | None:
-        """A role for a GitHub Actions job, trusting exactly `subjects`; none when nobody needs it."""
-        if not subjects:
-            return None
+        self, app: BackupApp, kind: str, description: str, provider_arn: pulumi.Input[str]
+    ) -> aws.iam.Role:
+        """The role of one app's GitHub Actions job, trusting exactly that job's subject."""
+        subject = app.writer_subject if kind == "writer" else app.reader_subject
         return aws.iam.Role(
-            f"{self._name}-{suffix}",
+            f"{self._name}-{app.identity}-{kind}",
+            name=role_name(self._environment, app.identity, kind),
             description=description,
-            assume_role_policy=trust_policy(provider_arn, subjects),
+            assume_role_policy=trust_policy(provider_arn, [subject]),
             opts=pulumi.ResourceOptions(parent=self),
         )
+
+    def _app_alarms(self, app: BackupApp) -> list[aws.cloudwatch.MetricAlarm]:
+        """Freshness and drill alarms of one app, each to its severity's topic (none without that topic)."""
+        alarms: list[aws.cloudwatch.MetricAlarm] = []
+        for spec in app_alarm_specs(self._settings, self._environment, app.identity):
+            topic = self._topics.get(spec.severity)
+            alarm_name = f"{self._name}-{app.identity}-{spec.key}"
+            if topic is None:
+                pulumi.log.warn(f"{alarm_name}: no '{spec.severity}' alert topic, so it is not created", resource=self)
+                continue
+            alarms.append(
+                aws.cloudwatch.MetricAlarm(
+                    alarm_name,
+                    name=alarm_name,
+                    # Both jobs publish to the primary region (BACKUP_METRICS_REGION), where the alert topics are.
+                    region=self.primary_region,
+                    alarm_actions=[topic],
+                    ok_actions=[topic],
+                    **spec.args(),
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
+            )
+        return alarms
 
     def _key(
         self,
@@ -339,22 +406,25 @@ class BackupVault(pulumi.ComponentResource):
 
     def _grant(
         self,
-        suffix: str,
-        role: aws.iam.Role | None,
+        app: BackupApp,
+        kind: str,
+        *,
+        role: aws.iam.Role,
         target: SecureBucket,
         key: aws.kms.Key,
         builder: Callable[..., documents.Document],
         **extra: Any,
     ) -> None:
-        """The inline policy of a job role (skipped when the role was not created)."""
-        if role is None:
-            return
+        """The inline policy of one app's job role."""
         region = target.region
+        namespace = self.metric_namespace
         aws.iam.RolePolicy(
-            f"{self._name}-{suffix}",
+            f"{self._name}-{app.identity}-{kind}",
             role=role.id,
             policy=pulumi.Output.all(target.arn, key.arn).apply(
-                lambda v: json.dumps(builder(bucket_arn=v[0], key_arn=v[1], region=region, **extra))
+                lambda v: json.dumps(
+                    builder(bucket_arn=v[0], key_arn=v[1], region=region, metric_namespace=namespace, **extra)
+                )
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

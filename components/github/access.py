@@ -1,45 +1,65 @@
 """What the backup and restore-drill jobs need to know about the backup buckets and roles.
 
 A small typed input of this area, so GitHub delivery does not depend on the backup module: the wiring in
-`components/platform.py` fills it from the backup component's outputs.
+`components/platform.py` fills it from the backup component's outputs. Roles and identities are per
+repository: each app's jobs reach only that app's backups.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
 
 from components import delivery_contract as contract
+from components.settings.base import Environment
 
 
 @dataclass(frozen=True)
 class BackupAccess:
     primary_bucket_name: pulumi.Input[str]
     replica_bucket_name: pulumi.Input[str]
-    writer_role_arn: pulumi.Input[str]
-    reader_role_arn: pulumi.Input[str] | None  # no restore drill without a reader role
+    identities: Mapping[str, str]  # repository (owner/name) -> backup identity
+    writer_role_arns: Mapping[str, pulumi.Input[str]]  # backup identity -> role ARN
+    reader_role_arns: Mapping[str, pulumi.Input[str]]  # none: no restore drill
     primary_region: str
     dr_region: str
     rto_hours: int
+    environment: Environment
+    metric_namespace: str
 
-    def backup_variables(self) -> dict[str, pulumi.Input[str]]:
-        """Actions variables of the `<env>-backup` environment."""
+    def _metric_variables(self, repository: str) -> dict[str, pulumi.Input[str]]:
+        return {
+            "BACKUP_APP": self.identities[repository],
+            "BACKUP_ENVIRONMENT": self.environment,
+            "BACKUP_METRIC_NAMESPACE": self.metric_namespace,
+        }
+
+    def backup_variables(self, repository: str) -> dict[str, pulumi.Input[str]]:
+        """Actions variables of `repository`'s `<env>-backup` environment; empty without its writer role."""
+        role = self.writer_role_arns.get(self.identities.get(repository, ""))
+        if role is None:
+            return {}
         values: dict[str, pulumi.Input[str]] = {
             "BACKUP_BUCKET": self.primary_bucket_name,
-            "BACKUP_ROLE_ARN": self.writer_role_arn,
+            "BACKUP_ROLE_ARN": role,
             "BACKUP_REGION": self.primary_region,
+            **self._metric_variables(repository),
         }
         return {name: values[name] for name in contract.BACKUP_VARIABLES}
 
-    def restore_variables(self) -> dict[str, pulumi.Input[str]]:
-        """Actions variables of the `<env>-restore-drill` environment; empty when there is no reader role."""
-        if self.reader_role_arn is None:
+    def restore_variables(self, repository: str) -> dict[str, pulumi.Input[str]]:
+        """Actions variables of `repository`'s `<env>-restore-drill` environment; empty without its reader role."""
+        role = self.reader_role_arns.get(self.identities.get(repository, ""))
+        if role is None:
             return {}
         values: dict[str, pulumi.Input[str]] = {
             "REPLICA_BUCKET": self.replica_bucket_name,
-            "RESTORE_ROLE_ARN": self.reader_role_arn,
+            "RESTORE_ROLE_ARN": role,
             "REPLICA_REGION": self.dr_region,
             "RTO_HOURS": str(self.rto_hours),
+            "BACKUP_METRICS_REGION": self.primary_region,
+            **self._metric_variables(repository),
         }
         return {name: values[name] for name in contract.RESTORE_VARIABLES}

@@ -9,24 +9,24 @@ import pulumi_github as github
 
 from components import delivery_contract as contract
 from components.settings.base import Environment
-from components.settings.github import GitHubSettings, split_repository
-from components.settings.loader import Secrets
+from components.settings.github import DEFAULT_SECRET_KEYS, GitHubSettings, RepositoryEntry
+from components.settings.loader import SECRET_KEYS, Secrets
 
 from .access import BackupAccess
 from .env_example import render_env_example
-from .environments import environment_specs
+from .environments import deploy_gate, environment_specs
 from .repository import RepositoryDelivery, RepositoryInputs
 
 
-def secret_values(secrets: Secrets) -> dict[str, pulumi.Output[str]]:
-    """Secret name in GitHub -> the Pulumi secret that holds its value."""
-    return {
-        "FILTER_TO": secrets.filter_to,
-        "FUNCTION_ID": secrets.function_id,
-        "ORGANISATION_ID": secrets.organisation_id,
-        "SUPABASE_ACCESS_TOKEN": secrets.supabase_access_token,
-        "SUPABASE_DB_URL": secrets.supabase_db_url,
-    }
+def secret_values(
+    entry: RepositoryEntry, secrets: Secrets, extra_secrets: Mapping[str, pulumi.Output[str]]
+) -> dict[str, pulumi.Output[str]]:
+    """Secret name in GitHub -> the Pulumi secret that holds this repository's value."""
+    values: dict[str, pulumi.Output[str]] = {}
+    for secret_name in DEFAULT_SECRET_KEYS:
+        key = entry.secret_key(secret_name)
+        values[secret_name] = getattr(secrets, key) if key in SECRET_KEYS else extra_secrets[key]
+    return values
 
 
 class GitHubDelivery(pulumi.ComponentResource):
@@ -35,6 +35,7 @@ class GitHubDelivery(pulumi.ComponentResource):
 
     environment_names: list[str]
     deploy_role_arns: dict[str, pulumi.Output[str]]
+    deploy_gates: dict[str, str]  # repository -> what a deployment waits for
 
     def __init__(
         self,
@@ -43,6 +44,7 @@ class GitHubDelivery(pulumi.ComponentResource):
         *,
         environment: Environment,
         secrets: Secrets,
+        extra_secrets: Mapping[str, pulumi.Output[str]] | None = None,
         oidc_provider_arn: pulumi.Input[str],
         backup: BackupAccess | None = None,
         workflow_files: Mapping[str, str] | None = None,
@@ -61,21 +63,22 @@ class GitHubDelivery(pulumi.ComponentResource):
         inputs = RepositoryInputs(
             settings=settings,
             environment=environment,
-            secrets=secret_values(secrets),
             oidc_provider_arn=oidc_provider_arn,
             backup=backup,
             files=files,
         )
         self.environment_names = [spec.name for spec in environment_specs(settings, environment)]
         self.deploy_role_arns = {}
-        for full_name in settings.repositories:
+        self.deploy_gates = {entry.name: deploy_gate(settings, entry) for entry in settings.repositories}
+        for entry in settings.repositories:
             repository = RepositoryDelivery(
-                f"{name}-{split_repository(full_name)[1].lower()}",
-                full_name,
+                f"{name}-{entry.short_name.lower()}",
+                entry,
                 inputs,
+                secret_values(entry, secrets, extra_secrets or {}),
                 opts=pulumi.ResourceOptions(parent=self, providers={"github": provider}),
             )
             if repository.deploy_role_arn is not None:
-                self.deploy_role_arns[full_name] = repository.deploy_role_arn
+                self.deploy_role_arns[entry.name] = repository.deploy_role_arn
 
         self.register_outputs({"environments": self.environment_names, "deploy_role_arns": self.deploy_role_arns})

@@ -10,7 +10,7 @@ import pulumi_github as github
 
 from components.github_oidc import backup_environment, deploy_environment, restore_environment
 from components.settings.base import Environment
-from components.settings.github import DEFAULT_BRANCH, GitHubSettings, Reviewers
+from components.settings.github import DEFAULT_BRANCH, GitHubSettings, RepositoryEntry, Reviewers, enforces_reviewers
 
 Role = Literal["deploy", "backup", "restore"]
 
@@ -45,17 +45,21 @@ def environment_specs(settings: GitHubSettings, environment: Environment) -> tup
 
 
 def create_environment(
-    name: str, repository: str, spec: EnvironmentSpec, opts: pulumi.ResourceOptions
+    name: str, repository: str, spec: EnvironmentSpec, opts: pulumi.ResourceOptions, *, protection_rules: bool = True
 ) -> github.RepositoryEnvironment:
-    """The environment plus its single-branch deployment policy."""
+    """The environment plus its single-branch deployment policy.
+
+    `protection_rules` is False where GitHub enforces no required reviewers or wait timer (private
+    repositories below Enterprise): the settings refuse both there, and the environment is sent without
+    the review options, so that its deployment-branch policy to the protected deploy branch is the gate.
+    """
     reviewers = spec.reviewers
-    has_reviewers = bool(reviewers.users or reviewers.teams)
     env = github.RepositoryEnvironment(
         name,
         repository=repository,
         environment=spec.name,
-        reviewers=[{"users": list(reviewers.users), "teams": list(reviewers.teams)}] if has_reviewers else None,
-        prevent_self_review=True,
+        reviewers=[{"users": list(reviewers.users), "teams": list(reviewers.teams)}] if reviewers.any else None,
+        prevent_self_review=True if protection_rules else None,
         can_admins_bypass=False,
         wait_timer=spec.wait_timer_minutes or None,
         deployment_branch_policy={"protected_branches": False, "custom_branch_policies": True},
@@ -69,3 +73,13 @@ def create_environment(
         opts=opts,
     )
     return env
+
+
+def deploy_gate(settings: GitHubSettings, entry: RepositoryEntry) -> str:
+    """What this stack makes a deployment of the repository wait for (an output, so nobody has to guess)."""
+    if settings.reviewers.any and enforces_reviewers(settings.plan, entry.visibility):
+        return "required reviewers on the deploy environment"
+    branch = settings.deploy_branch
+    if settings.manage_repository_settings and branch in settings.branch_protection.branches:
+        return f"reviewed pull requests into the protected {branch} branch, the only branch the environment accepts"
+    return f"deployment-branch policy only: the environment accepts {branch} and nothing else"

@@ -12,7 +12,7 @@ import pulumi_github as github
 from components import delivery_contract as contract
 from components.github_oidc import environment_subject, trust_policy
 from components.settings.base import Environment
-from components.settings.github import DEFAULT_BRANCH, GitHubSettings, split_repository
+from components.settings.github import DEFAULT_BRANCH, GitHubSettings, RepositoryEntry, enforces_reviewers
 
 from .access import BackupAccess
 from .environments import EnvironmentSpec, create_environment, environment_specs
@@ -25,7 +25,6 @@ class RepositoryInputs:
 
     settings: GitHubSettings
     environment: Environment
-    secrets: Mapping[str, pulumi.Output[str]]  # secret name -> secret value
     oidc_provider_arn: pulumi.Input[str]
     backup: BackupAccess | None
     files: Mapping[str, str]  # path -> content; empty unless this stack owns the files
@@ -48,11 +47,18 @@ class RepositoryDelivery(pulumi.ComponentResource):
     deploy_role_arn: pulumi.Output[str] | None
 
     def __init__(
-        self, name: str, full_name: str, inputs: RepositoryInputs, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        entry: RepositoryEntry,
+        inputs: RepositoryInputs,
+        secret_values: Mapping[str, pulumi.Output[str]],  # GitHub secret name -> this repository's value
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("platform:github:RepositoryDelivery", name, None, opts)
         settings = inputs.settings
-        repository = split_repository(full_name)[1]
+        full_name = entry.name
+        repository = entry.short_name
+        protection_rules = enforces_reviewers(settings.plan, entry.visibility)
         child = pulumi.ResourceOptions(parent=self)
 
         self.deploy_role_arn = None
@@ -75,11 +81,11 @@ class RepositoryDelivery(pulumi.ComponentResource):
         }
         variables = {
             "deploy": deploy_variables,
-            "backup": backup.backup_variables() if backup else {},
-            "restore": backup.restore_variables() if backup else {},
+            "backup": backup.backup_variables(full_name) if backup else {},
+            "restore": backup.restore_variables(full_name) if backup else {},
         }
         for spec in specs:
-            env = create_environment(f"{name}-{spec.role}", repository, spec, child)
+            env = create_environment(f"{name}-{spec.role}", repository, spec, child, protection_rules=protection_rules)
             # Referencing env.environment orders each secret and variable after its environment.
             for secret_name in secrets[spec.role]:
                 github.ActionsEnvironmentSecret(
@@ -87,7 +93,7 @@ class RepositoryDelivery(pulumi.ComponentResource):
                     repository=repository,
                     environment=env.environment,
                     secret_name=secret_name,
-                    value=inputs.secrets[secret_name],
+                    value=secret_values[secret_name],
                     opts=child,
                 )
             for variable_name, value in variables[spec.role].items():

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal, NamedTuple
 
 from pydantic import Field, field_validator, model_validator
 
@@ -11,13 +12,38 @@ from .base import Email, FieldError, Model, Severity
 
 STANDARD_STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 # CloudWatch percentiles (ExtendedStatistic): p0 to p100 with at most two decimals (p95, p99.9), lowercase p.
-_PERCENTILE = re.compile(r"^p(100(\.00?)?|\d{1,2}(\.\d{1,2})?)$")
+_PERCENTILE = re.compile(r"^p(100(\.00?)?|[0-9]{1,2}(\.[0-9]{1,2})?)$")
 _METRIC_ID = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
 _ALARM_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 # Id of the metric-math expression among an alarm's metric queries; metric ids may not take it.
 EXPRESSION_ID = "expression"
 # Name of the composite alarm built from `service_unavailable_alarms`; alarm definitions may not take it.
 SERVICE_UNAVAILABLE = "service-unavailable"
+# Prefix of the alarms on the external probes (one per endpoint); alarm definitions may not take it.
+PROBE_ALARM_PREFIX = "health-check-"
+# Slack ids as Slack shows them: workspace (team) T..., channel C... (public) or G... (private, older).
+_SLACK_TEAM_ID = re.compile(r"T[A-Z0-9]{8,12}")
+_SLACK_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{8,12}")
+# Chatbot configuration names are 1-128 of [A-Za-z0-9-_]; `<env>-` is prepended.
+_CHANNEL_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
+# The Chatbot API is served from these regions only (its configurations are global).
+CHATBOT_API_REGIONS = ("us-east-2", "us-west-2", "eu-west-1", "ap-southeast-1")
+ProbeRegion = Literal[
+    "us-east-1",
+    "us-west-1",
+    "us-west-2",
+    "eu-west-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+    "sa-east-1",
+]
+_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+# `<env>-health-check-<host>` must fit CloudWatch's 255-character alarm names.
+_MAX_PROBE_HOST = 200
+_PROBE_PATH = re.compile(r"/[!-~]{0,254}")
+# PagerDuty's Amazon CloudWatch integration (US or EU service region); it confirms SNS subscriptions itself.
+_PAGERDUTY_URL = re.compile(r"https://events(?:\.eu)?\.pagerduty\.com/integration/[A-Za-z0-9]{32}/enqueue")
 # CloudWatch: evaluation_periods x period may not exceed one day.
 _MAX_EVALUATION_SECONDS = 86400
 
@@ -31,7 +57,7 @@ MissingData = Literal["missing", "ignore", "breaching", "notBreaching"]
 
 
 def check_statistic(value: str) -> str:
-    if value in STANDARD_STATISTICS or _PERCENTILE.match(value):
+    if value in STANDARD_STATISTICS or _PERCENTILE.fullmatch(value):
         return value
     raise ValueError(
         f"'{value}' is not a CloudWatch statistic: use one of {', '.join(STANDARD_STATISTICS)} "
@@ -83,7 +109,7 @@ class MetricMath(Model):
         if not value:
             raise ValueError("needs at least one metric")
         for metric_id in value:
-            if not _METRIC_ID.match(metric_id):
+            if not _METRIC_ID.fullmatch(metric_id):
                 raise ValueError(f"metric id '{metric_id}' must start with a lowercase letter")
             if metric_id == EXPRESSION_ID:
                 raise ValueError(f"metric id '{EXPRESSION_ID}' is reserved for the expression itself")
@@ -112,12 +138,17 @@ class AlarmDefinition(Model):
     datapoints_to_alarm: int | None = Field(default=None, description="Breaching datapoints needed (M of N).")
     treat_missing_data: MissingData = Field(default="missing", description="How missing datapoints count.")
     unit: str | None = Field(default=None, description="Unit shown on the dashboard (informational).")
+    enabled: bool = Field(
+        default=True, description="`false` on a runbook default's name removes that default (or keeps it off)."
+    )
 
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not _ALARM_NAME.match(value):
+        if not _ALARM_NAME.fullmatch(value):
             raise ValueError("must be 1-63 lowercase letters, digits and hyphens")
+        if value.startswith(PROBE_ALARM_PREFIX):
+            raise ValueError(f"names starting with '{PROBE_ALARM_PREFIX}' are the external probes' alarms")
         return value
 
     @field_validator("period")
@@ -205,7 +236,53 @@ def _runbook_alarms() -> list[AlarmDefinition]:
             datapoints_to_alarm=3,
             unit="Percent",
         ),
+        # Off by default (a quiet staging is normal); production turns it on. A silent app publishes
+        # nothing, so missing data counts as breaching: that is the point of this alarm.
+        AlarmDefinition(
+            name="function-no-traffic",
+            description="No function invocations for 15 minutes: the app is down or unreachable.",
+            severity="critical",
+            metric=MetricSpec(metric_name="FunctionInvocations", statistic="Sum"),
+            period=300,
+            threshold=1,
+            comparison="LessThanThreshold",
+            evaluation_periods=3,
+            treat_missing_data="breaching",
+            unit="Count",
+            enabled=False,
+        ),
     ]
+
+
+def merge_alarms(entries: Any) -> Any:
+    """The runbook defaults with the stack's entries merged in by name (raw data, before validation).
+
+    An entry named like a default overrides the fields it sets (setting `metric` or `math` replaces the
+    default's measure); any other name adds an alarm. Entries keep their positions, so a mistake is
+    reported at the index the stack file uses; the defaults nobody mentioned follow. Anything that is not
+    a list of mappings is returned unchanged for the field validation to reject.
+    """
+    if not isinstance(entries, list):
+        return entries
+    defaults = {a.name: a.model_dump(exclude_none=True) for a in _runbook_alarms()}
+    unmentioned = dict(defaults)
+    merged: list[Any] = []
+    for entry in entries:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        base = defaults.get(name) if isinstance(name, str) else None
+        if base is None or not isinstance(entry, dict):
+            merged.append(entry)
+            continue
+        unmentioned.pop(base["name"], None)
+        base = dict(base)
+        if "metric" in entry or "math" in entry:
+            base.pop("metric", None)
+            base.pop("math", None)
+        merged.append({**base, **entry})
+    return merged + list(unmentioned.values())
+
+
+RUNBOOK_ALARM_NAMES = frozenset(a.name for a in _runbook_alarms())
 
 
 class EmailSubscription(Model):
@@ -220,31 +297,201 @@ class EmailSubscription(Model):
         return _unique(value)
 
 
+class SlackChannel(Model):
+    """One Slack channel that AWS Chatbot posts the given severities to."""
+
+    name: str = Field(description="Short name; the Chatbot configuration is `<env>-<name>` (letters, digits, - _).")
+    channel_id: str = Field(description="Slack channel id (C... or G..., from the channel's About tab).")
+    severities: list[Severity] = Field(min_length=1, description="Severities posted to this channel.")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _CHANNEL_NAME.fullmatch(value):
+            raise ValueError("must be 1-100 letters, digits, hyphens or underscores")
+        return value
+
+    @field_validator("channel_id")
+    @classmethod
+    def _channel_id(cls, value: str) -> str:
+        if not _SLACK_CHANNEL_ID.fullmatch(value):
+            raise ValueError(f"'{value}' is not a Slack channel id (C or G, then 8-12 capital letters or digits)")
+        return value
+
+    @field_validator("severities")
+    @classmethod
+    def _severities(cls, value: list[Severity]) -> list[Severity]:
+        return _unique(value)
+
+
+class SlackSettings(Model):
+    """Slack through AWS Chatbot: the authorised workspace and the channels it posts to."""
+
+    workspace_id: str | None = Field(
+        default=None, description="Slack workspace (team) id, T..., shown by Chatbot after the one-time authorisation."
+    )
+    api_region: str = Field(
+        default="us-east-2", description=f"Region of the Chatbot API calls: one of {', '.join(CHATBOT_API_REGIONS)}."
+    )
+    channels: list[SlackChannel] = Field(default_factory=list, description="Channels and the severities each gets.")
+
+    @field_validator("workspace_id")
+    @classmethod
+    def _workspace_id(cls, value: str | None) -> str | None:
+        if value is not None and not _SLACK_TEAM_ID.fullmatch(value):
+            raise ValueError(f"'{value}' is not a Slack workspace id (T, then 8-12 capital letters or digits)")
+        return value
+
+    @field_validator("api_region")
+    @classmethod
+    def _api_region(cls, value: str) -> str:
+        if value not in CHATBOT_API_REGIONS:
+            raise ValueError(f"the Chatbot API is only in {', '.join(CHATBOT_API_REGIONS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _cross_field(self) -> SlackSettings:
+        if self.channels and self.workspace_id is None:
+            raise FieldError("workspace_id", "is required when channels are listed")
+        for key, values in (
+            ("name", [c.name for c in self.channels]),
+            ("channel_id", [c.channel_id for c in self.channels]),
+        ):
+            repeated = sorted({v for v in values if values.count(v) > 1})
+            if repeated:
+                raise FieldError("channels", f"each channel {key} may appear once; repeated: {', '.join(repeated)}")
+        return self
+
+
+class ProbeSettings(Model):
+    """Route 53 health checks that request the app's health endpoint from outside, from several regions."""
+
+    endpoints: list[str] = Field(
+        default_factory=list, description="Public host names probed over HTTPS on port 443 (one health check each)."
+    )
+    path: str = Field(default="/api/health", description="Path of the health endpoint (starts with /).")
+    expected_string: str = Field(
+        default='"status":"ok"', description="Text the first 5,120 bytes of a healthy response contain (1-255 chars)."
+    )
+    regions: list[ProbeRegion] = Field(
+        default_factory=lambda: ["us-east-1", "eu-west-1", "ap-southeast-1"],
+        min_length=3,
+        description="Route 53 health-checker regions (at least 3).",
+    )
+    request_interval: Literal[10, 30] = Field(default=30, description="Seconds between checks from each region.")
+    failure_threshold: int = Field(default=3, ge=1, le=10, description="Consecutive failures before unhealthy.")
+    alarm_evaluation_periods: int = Field(
+        default=2, ge=1, le=60, description="Unhealthy minutes before the critical alarm fires."
+    )
+
+    @field_validator("endpoints")
+    @classmethod
+    def _endpoints(cls, value: list[str]) -> list[str]:
+        for host in value:
+            if not _HOST.fullmatch(host):
+                raise ValueError(f"'{host}' is not a host name (lowercase, dotted, no scheme or path)")
+            if len(host) > _MAX_PROBE_HOST:
+                raise ValueError(f"'{host[:40]}...' is longer than {_MAX_PROBE_HOST} characters (alarm names fit 255)")
+        suffixes = [probe_alarm_suffix(h) for h in value]
+        repeated = sorted({h for h, s in zip(value, suffixes, strict=True) if suffixes.count(s) > 1})
+        if repeated:
+            raise ValueError(f"hosts share one alarm name ({PROBE_ALARM_PREFIX}...): {', '.join(repeated)}")
+        return value
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not _PROBE_PATH.fullmatch(value):
+            raise ValueError("must start with / and have at most 255 printable characters, no spaces")
+        return value
+
+    @field_validator("expected_string")
+    @classmethod
+    def _expected(cls, value: str) -> str:
+        if not 1 <= len(value) <= 255 or not value.isprintable():
+            raise ValueError("must be 1-255 printable characters")
+        return value
+
+    @field_validator("regions")
+    @classmethod
+    def _regions(cls, value: list[ProbeRegion]) -> list[ProbeRegion]:
+        repeated = sorted({r for r in value if value.count(r) > 1})
+        if repeated:
+            raise ValueError(f"lists a region more than once: {', '.join(repeated)}")
+        return value
+
+
+def probe_alarm_suffix(host: str) -> str:
+    """`health-check-<host with dots as hyphens>`: the probe's alarm name (after `<env>-`)."""
+    return PROBE_ALARM_PREFIX + host.replace(".", "-")
+
+
+def check_pagerduty_url(value: str) -> str | None:
+    """Why `value` is not a PagerDuty Amazon CloudWatch integration URL, or None. Never quotes the value."""
+    if _PAGERDUTY_URL.fullmatch(value):
+        return None
+    return (
+        "is not a PagerDuty Amazon CloudWatch integration URL "
+        "(https://events.pagerduty.com/integration/<32-character key>/enqueue, or events.eu.pagerduty.com); "
+        "a generic Events API v2 URL never confirms the SNS subscription"
+    )
+
+
+# Slack once went to an SNS https subscription on an incoming webhook, which can never deliver.
+RETIRED_SLACK = (
+    "Slack now goes through AWS Chatbot: list channels under `alerting.slack.channels` with their severities "
+    "(see docs/alerting.md)"
+)
+# Config keys an earlier version read, with what to do instead.
+RETIRED_KEYS = {
+    "slack_webhook_url": f"no longer used. {RETIRED_SLACK}, then `pulumi config rm slack_webhook_url`",
+}
+
+
+class RouteSecret(NamedTuple):
+    """A secret an alert route needs: the setting that uses it and a check that never quotes the value."""
+
+    used_by: str
+    check: Callable[[str], str | None]
+
+
 class AlertingSettings(Model):
-    """Severity topics, who is notified, the alarms and the dashboard."""
+    """Severity topics, who is notified, the alarms, the external probes and the dashboard."""
 
     metric_namespace: str = Field(
         default="Lodgetix/Functions", description="CloudWatch namespace of the app's metrics."
     )
     emails: list[EmailSubscription] = Field(default_factory=list, description="Email subscriptions.")
-    slack_severities: list[Severity] = Field(
-        default_factory=list, description="Severities posted to Slack (`slack_webhook_url` secret)."
-    )
+    slack: SlackSettings = Field(default_factory=SlackSettings)  # pyright: ignore[reportArgumentType]
     pagerduty_severities: list[Severity] = Field(
-        default_factory=list, description="Severities that page through PagerDuty (`pagerduty_webhook_url` secret)."
+        default_factory=list,
+        description="Severities that page through PagerDuty (needs the `pagerduty_webhook_url` secret).",
     )
     alarms: list[AlarmDefinition] = Field(
-        default_factory=_runbook_alarms, description="Alarm definitions; the default is the runbook's IF-005 list."
+        default_factory=_runbook_alarms,
+        description="Merged with the runbook defaults by name: a new name adds an alarm, a default's name "
+        "overrides the fields given, `enabled: false` removes that default.",
     )
     service_unavailable_alarms: list[str] = Field(
         default_factory=lambda: ["function-error-rate", "database-connection-failures"],
-        description="Alarms whose ALARM state (any of them) raises the critical `service-unavailable` composite.",
+        description="Alarms whose ALARM state (any of them) raises the critical `service-unavailable` composite; "
+        "the probes' alarms are always members.",
     )
+    probes: ProbeSettings = Field(default_factory=ProbeSettings)  # pyright: ignore[reportArgumentType]
     dashboard_name: str = Field(
         default="functions-platform",
         pattern=r"^[A-Za-z0-9_-]{1,200}$",
         description="CloudWatch dashboard name prefix (the environment is appended).",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_alarms(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "slack_severities" in data:
+            raise FieldError("slack_severities", RETIRED_SLACK)
+        if isinstance(data, dict) and "alarms" in data:
+            return {**data, "alarms": merge_alarms(data["alarms"])}
+        return data
 
     @field_validator("metric_namespace")
     @classmethod
@@ -253,10 +500,23 @@ class AlertingSettings(Model):
             raise ValueError("must be a custom namespace (1-255 characters, not starting with AWS/)")
         return value
 
-    @field_validator("slack_severities", "pagerduty_severities")
+    @field_validator("pagerduty_severities")
     @classmethod
     def _severities(cls, value: list[Severity]) -> list[Severity]:
         return _unique(value)
+
+    @property
+    def active_alarms(self) -> list[AlarmDefinition]:
+        """The alarms to create: enabled ones, runbook defaults first (in runbook order), then added ones."""
+        order = {name: i for i, name in enumerate(a.name for a in _runbook_alarms())}
+        enabled = [a for a in self.alarms if a.enabled]
+        return sorted(enabled, key=lambda a: order.get(a.name, len(order)))
+
+    def route_secrets(self) -> dict[str, RouteSecret]:
+        """The secrets the routes in use need, each with its shape check (a route not used needs none)."""
+        if not self.pagerduty_severities:
+            return {}
+        return {"pagerduty_webhook_url": RouteSecret("alerting.pagerduty_severities", check_pagerduty_url)}
 
     @model_validator(mode="after")
     def _cross_field(self) -> AlertingSettings:
@@ -266,12 +526,23 @@ class AlertingSettings(Model):
             raise FieldError("alarms", f"alarm names must be unique; repeated: {', '.join(duplicates)}")
         if SERVICE_UNAVAILABLE in names:
             raise FieldError("alarms", f"'{SERVICE_UNAVAILABLE}' is the composite alarm's name; choose another")
+        for index, alarm in enumerate(self.alarms):
+            if not alarm.enabled and alarm.name not in RUNBOOK_ALARM_NAMES:
+                raise FieldError(
+                    f"alarms.{index}.enabled",
+                    f"'{alarm.name}' is not a runbook default, so there is nothing to remove "
+                    f"(defaults: {', '.join(sorted(RUNBOOK_ALARM_NAMES))})",
+                )
         addresses = [e.address.lower() for e in self.emails]
         if len(set(addresses)) != len(addresses):
             raise FieldError("emails", "each address may appear once; list all its severities there")
         if not self.service_unavailable_alarms:
             raise FieldError("service_unavailable_alarms", "needs at least one alarm for the critical composite")
+        active = {a.name for a in self.active_alarms}
         unknown = [n for n in self.service_unavailable_alarms if n not in names]
         if unknown:
             raise FieldError("service_unavailable_alarms", f"names unknown alarm(s): {', '.join(unknown)}")
+        disabled = [n for n in self.service_unavailable_alarms if n not in active]
+        if disabled:
+            raise FieldError("service_unavailable_alarms", f"names disabled alarm(s): {', '.join(disabled)}")
         return self

@@ -28,7 +28,7 @@ class TagFilter(Model):
     def _known_key(self) -> TagFilter:
         if self.key not in COST_TAG_KEYS:
             raise FieldError("key", f"'{self.key}' is not a cost-allocation tag; use one of {', '.join(COST_TAG_KEYS)}")
-        if not TAG_VALUE.match(self.value):
+        if not TAG_VALUE.fullmatch(self.value):
             raise FieldError("value", TAG_VALUE_RULE)
         return self
 

@@ -92,14 +92,14 @@ class ZoneSettings(Model):
     @field_validator("zone_id")
     @classmethod
     def _zone_id(cls, value: str) -> str:
-        if not _ZONE_ID.match(value):
+        if not _ZONE_ID.fullmatch(value):
             raise ValueError("must be the 32-character hexadecimal zone id")
         return value
 
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not _DOMAIN.match(value):
+        if not _DOMAIN.fullmatch(value):
             raise ValueError(f"'{value}' is not a domain name")
         return value
 
@@ -184,7 +184,7 @@ class HeaderSettings(Model):
         if not self.csp:
             raise FieldError("csp", "needs at least one directive")
         for directive, sources in self.csp.items():
-            if not re.match(r"^[a-z-]+$", directive):
+            if not re.fullmatch(r"^[a-z-]+$", directive):
                 raise FieldError(f"csp.{directive}", f"'{directive}' is not a CSP directive name")
             for source in sources:
                 # A separator inside a source would smuggle extra directives into the header.

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, StrictInt, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, StrictInt, field_validator, model_validator
 
-from .base import Arn, AwsRegion, FieldError, Model
+from .base import Arn, AwsRegion, FieldError, Model, check_cron
 
 # GitHub: owner 1-39 alphanumerics or single hyphens; repository names of letters, digits, . _ - (not . or ..).
 _OWNER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 _REPO = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 # Values that the workflows write into YAML and shell environments: keep them to safe characters.
 _PATH = re.compile(r"^/[A-Za-z0-9._~/%-]*$")
-_CRON_FIELD = r"[0-9*/,-]+"
-_CRON = re.compile(rf"^{_CRON_FIELD}( {_CRON_FIELD}){{4}}$")
 _IMAGE = re.compile(r"^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?$")
+
+# An https origin: DNS labels of letters, digits and inner hyphens, an optional port; nothing after it.
+_ORIGIN = re.compile(
+    r"https://(?=[^:]{1,253}(:|\Z))[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(?::(?P<port>[0-9]{1,5}))?"
+)
 
 ROLLOUT_STAGES = (0, 5, 10, 25, 50, 100)
 
@@ -31,17 +35,17 @@ def split_repository(full_name: str) -> tuple[str, str]:
 
 def _repository(full_name: str) -> str:
     owner, slash, name = full_name.partition("/")
-    if not slash or not _OWNER.match(owner) or not _REPO.match(name) or name in (".", ".."):
+    if not slash or not _OWNER.fullmatch(owner) or not _REPO.fullmatch(name) or name in (".", ".."):
         raise ValueError(f"'{full_name}' is not a repository name GitHub accepts (owner/name)")
     return full_name
 
 
 RepositoryName = Annotated[str, AfterValidator(_repository)]
-_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$")
+_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$")
 
 
 def _policy_arn(value: str) -> str:
-    if not _POLICY_ARN.match(value):
+    if not _POLICY_ARN.fullmatch(value):
         raise ValueError(f"'{value}' is not an IAM managed policy ARN (arn:aws:iam::<account or aws>:policy/<name>)")
     return value
 
@@ -50,6 +54,97 @@ def _policy_arn(value: str) -> str:
 PolicyArn = Annotated[str, AfterValidator(_policy_arn)]
 # GitHub's REST ids are positive integers; strict, so `true` or "123" is not silently taken for an id.
 GitHubId = Annotated[StrictInt, Field(gt=0)]
+
+
+GitHubPlan = Literal["free", "pro", "team", "enterprise"]
+Visibility = Literal["public", "private", "internal"]
+
+
+def has_environments(plan: GitHubPlan, visibility: Visibility) -> bool:
+    """Environments, environment secrets and deployment-branch policies exist (GitHub: every plan for public
+    repositories; Pro, Team and Enterprise for private and internal ones)."""
+    return visibility == "public" or plan != "free"
+
+
+def enforces_reviewers(plan: GitHubPlan, visibility: Visibility) -> bool:
+    """Required reviewers and wait timers are enforced (GitHub: public repositories on every plan; private
+    and internal ones only on Enterprise)."""
+    return visibility == "public" or plan == "enterprise"
+
+
+SecretName = Literal["FILTER_TO", "FUNCTION_ID", "ORGANISATION_ID", "SUPABASE_ACCESS_TOKEN", "SUPABASE_DB_URL"]
+# The GitHub secrets of the deploy and backup environments, and the secret config key each is read from.
+DEFAULT_SECRET_KEYS: dict[SecretName, str] = {
+    "FILTER_TO": "filter_to",
+    "FUNCTION_ID": "function_id",
+    "ORGANISATION_ID": "organisation_id",
+    "SUPABASE_ACCESS_TOKEN": "supabase_access_token",
+    "SUPABASE_DB_URL": "supabase_db_url",
+}
+# The program's own secrets, never delivered to an app repository (a test keeps this list and SECRET_KEYS aligned).
+PLATFORM_SECRET_KEYS = ("github_token", "cloudflare_api_token", "pagerduty_webhook_url")
+# A project config key as `pulumi config set --secret <key>` takes it.
+_CONFIG_KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
+_IDENTITY = re.compile(r"[A-Za-z0-9._-]{1,100}")
+
+
+def _config_key(value: str) -> str:
+    if not _CONFIG_KEY.fullmatch(value):
+        raise ValueError(f"'{value}' is not a config key (lower-case letters, digits and _, starting with a letter)")
+    return value
+
+
+def _identity(value: str) -> str:
+    if not _IDENTITY.fullmatch(value) or value in (".", ".."):
+        raise ValueError(f"'{value}' is not a backup identity (1-100 letters, digits, . _ -)")
+    return value
+
+
+ConfigKey = Annotated[str, AfterValidator(_config_key), Field(json_schema_extra={"pattern": "^[a-z][a-z0-9_]{0,63}$"})]
+BackupIdentity = Annotated[
+    str, AfterValidator(_identity), Field(json_schema_extra={"pattern": "^[A-Za-z0-9._-]{1,100}$"})
+]
+
+
+class RepositoryEntry(Model):
+    """One managed repository with its own settings. A plain `owner/name` is shorthand for `{name: owner/name}`."""
+
+    name: RepositoryName = Field(description="The repository as `owner/name`.")
+    visibility: Visibility = Field(
+        default="private",
+        description="public, private or internal (Enterprise only): decides which deployment gates GitHub enforces.",
+    )
+    secret_keys: dict[SecretName, ConfigKey] = Field(
+        default_factory=dict,
+        description="Secret config key per GitHub secret, overriding the defaults (FILTER_TO: filter_to, ...)"
+        " so that two apps get different values; set each key with `pulumi config set --secret <key>`.",
+    )
+    backup_identity: BackupIdentity | None = Field(
+        default=None, description="Identity of this repository's backups (default: the repository name)."
+    )
+
+    @property
+    def short_name(self) -> str:
+        return split_repository(self.name)[1]
+
+    @property
+    def backup_id(self) -> str:
+        """`backup_identity`, or the repository name (the part after `owner/`)."""
+        return self.backup_identity or self.short_name
+
+    def secret_key(self, secret_name: SecretName) -> str:
+        """The secret config key that holds this repository's value of a GitHub secret."""
+        return self.secret_keys.get(secret_name, DEFAULT_SECRET_KEYS[secret_name])
+
+
+def _shorthand(value: Any) -> Any:
+    # Validated here, so that an error in a plain name is reported at the list position itself.
+    return {"name": _repository(value)} if isinstance(value, str) else value
+
+
+RepositoryItem = Annotated[
+    RepositoryEntry, BeforeValidator(_shorthand, json_schema_input_type=RepositoryName | RepositoryEntry)
+]
 
 
 class FeatureFlags(Model):
@@ -77,11 +172,30 @@ class FeatureFlags(Model):
         return self
 
 
+# GitHub's limit of required reviewers per environment, users and teams together.
+MAX_REVIEWERS = 6
+
+
 class Reviewers(Model):
     """Required reviewers of a deployment environment, as numeric GitHub ids."""
 
     users: list[GitHubId] = Field(default_factory=list, max_length=6, description="User ids (`gh api users/NAME`).")
     teams: list[GitHubId] = Field(default_factory=list, max_length=6, description="Team ids (`gh api orgs/O/teams/T`).")
+
+    @model_validator(mode="after")
+    def _total(self) -> Reviewers:
+        # GitHub: "up to six users or teams" per environment, the two lists together.
+        total = len(self.users) + len(self.teams)
+        if total > MAX_REVIEWERS:
+            raise FieldError(
+                "teams" if self.teams else "users",
+                f"{total} reviewers in total; GitHub allows at most {MAX_REVIEWERS} users and teams together",
+            )
+        return self
+
+    @property
+    def any(self) -> bool:
+        return bool(self.users or self.teams)
 
 
 class BranchProtectionSettings(Model):
@@ -153,7 +267,7 @@ class PerformanceThresholds(Model):
     @classmethod
     def _paths(cls, value: list[str]) -> list[str]:
         for path in value:
-            if not _PATH.match(path):
+            if not _PATH.fullmatch(path):
                 raise ValueError(f"'{path}' is not an absolute URL path (starting with /, no spaces or quotes)")
         return value
 
@@ -193,35 +307,34 @@ class WorkflowSettings(Model):
     @field_validator("staging_url", "production_url")
     @classmethod
     def _https(cls, value: str) -> str:
-        if not re.match(r"^https://[A-Za-z0-9.-]+(:\d+)?$", value):
-            raise ValueError("must be an https:// origin without a path")
+        match = _ORIGIN.fullmatch(value)
+        if not match or not 1 <= int(match["port"] or 443) <= 65535:
+            raise ValueError("must be an https:// origin (host name, optional port) without a path")
         return value
 
     @field_validator("health_path")
     @classmethod
     def _health_path(cls, value: str) -> str:
-        if not _PATH.match(value):
+        if not _PATH.fullmatch(value):
             raise ValueError("must be an absolute URL path (starting with /, no spaces or quotes)")
         return value
 
     @field_validator("node_version")
     @classmethod
     def _node_version(cls, value: str) -> str:
-        if not re.match(r"^\d+(\.\d+){0,2}$", value):
+        if not re.fullmatch(r"^[0-9]+(\.[0-9]+){0,2}$", value):
             raise ValueError("must be a Node.js version such as 20 or 20.11.1")
         return value
 
     @field_validator("performance_schedule", "restore_drill_schedule")
     @classmethod
     def _cron(cls, value: str) -> str:
-        if not _CRON.match(value):
-            raise ValueError("must be a five-field cron expression (minute hour day month weekday), in UTC")
-        return value
+        return check_cron(value)
 
     @field_validator("restore_drill_image")
     @classmethod
     def _image(cls, value: str) -> str:
-        if not _IMAGE.match(value) or value.endswith(":latest") or ":" not in value.rsplit("/", 1)[-1]:
+        if not _IMAGE.fullmatch(value) or value.endswith(":latest") or ":" not in value.rsplit("/", 1)[-1]:
             raise ValueError("must be an image with an explicit tag or digest (not latest), e.g. postgres:17")
         return value
 
@@ -230,8 +343,12 @@ class GitHubSettings(Model):
     """Managed app repositories and what this stack's environment gets in them."""
 
     owner: str = Field(description="GitHub organisation or user that owns the repositories.")
-    repositories: list[RepositoryName] = Field(
-        default_factory=list, description="Managed repositories as `owner/name`."
+    plan: GitHubPlan = Field(
+        description="The owner's GitHub plan (free, pro, team, enterprise): with each repository's visibility it"
+        " decides whether required reviewers and wait timers are enforced."
+    )
+    repositories: list[RepositoryItem] = Field(
+        default_factory=list, description="Managed repositories: entries, or plain `owner/name` as shorthand."
     )
     deploy_branch: Literal["develop", "main"] = Field(description="Branch that deploys to this stack's environment.")
     reviewers: Reviewers = Field(default_factory=Reviewers, description="Required deployment reviewers.")
@@ -247,25 +364,74 @@ class GitHubSettings(Model):
     @field_validator("owner")
     @classmethod
     def _owner(cls, value: str) -> str:
-        if not _OWNER.match(value):
+        if not _OWNER.fullmatch(value):
             raise ValueError(f"'{value}' is not a valid GitHub owner name")
         return value
 
     @field_validator("repositories")
     @classmethod
-    def _repositories(cls, value: list[str]) -> list[str]:
+    def _repositories(cls, value: list[RepositoryEntry]) -> list[RepositoryEntry]:
         seen: set[str] = set()
-        for full_name in value:
-            if full_name.lower() in seen:
-                raise ValueError(f"'{full_name}' is listed twice (GitHub names are case-insensitive)")
-            seen.add(full_name.lower())
+        identities: dict[str, str] = {}
+        for entry in value:
+            if entry.name.lower() in seen:
+                raise ValueError(f"'{entry.name}' is listed twice (GitHub names are case-insensitive)")
+            seen.add(entry.name.lower())
+            other = identities.setdefault(entry.backup_id.lower(), entry.name)
+            if other != entry.name:
+                raise ValueError(
+                    f"'{entry.name}' and '{other}' share the backup identity '{entry.backup_id}'; give one its own"
+                    " backup_identity"
+                )
         return value
+
+    @property
+    def repository_names(self) -> list[str]:
+        return [entry.name for entry in self.repositories]
+
+    def secret_config_keys(self) -> set[str]:
+        """Every secret config key a repository entry reads (the defaults and the overrides)."""
+        return {entry.secret_key(name) for entry in self.repositories for name in DEFAULT_SECRET_KEYS}
+
+    def without_enforced_reviewers(self) -> list[RepositoryEntry]:
+        """Repositories where GitHub would not enforce required reviewers or a wait timer."""
+        return [e for e in self.repositories if not enforces_reviewers(self.plan, e.visibility)]
+
+    @model_validator(mode="after")
+    def _plan_features(self) -> GitHubSettings:
+        for index, entry in enumerate(self.repositories):
+            if entry.visibility == "internal" and self.plan != "enterprise":
+                raise FieldError(
+                    f"repositories.{index}.visibility", "internal repositories exist only on the enterprise plan"
+                )
+            if not has_environments(self.plan, entry.visibility):
+                raise FieldError(
+                    f"repositories.{index}.visibility",
+                    f"'{entry.name}' is {entry.visibility} on the free plan, where GitHub has no environments (so"
+                    " no environment secrets, deployment-branch policies or the OIDC subjects the AWS roles"
+                    " trust); make it public or move the owner to the pro, team or enterprise plan",
+                )
+        unenforced = self.without_enforced_reviewers()
+        if unenforced:
+            names = ", ".join(f"{e.name} ({e.visibility})" for e in unenforced)
+            why = f"GitHub does not enforce {{what}} on the {self.plan} plan for {names}"
+            instead = (
+                "; remove it: the deployment gate is then the protected deploy branch (required reviews, and the"
+                " environment restricted to that branch), or make the repository public, or use the enterprise plan"
+            )
+            if self.reviewers.any:
+                raise FieldError("reviewers", why.format(what="required reviewers") + instead)
+            if self.wait_timer_minutes:
+                raise FieldError("wait_timer_minutes", why.format(what="wait timers") + instead)
+        return self
 
     @model_validator(mode="after")
     def _same_owner(self) -> GitHubSettings:
-        for full_name in self.repositories:
-            if split_repository(full_name)[0].lower() != self.owner.lower():
-                raise FieldError("repositories", f"'{full_name}' is not owned by {self.owner} (the provider's owner)")
+        for index, entry in enumerate(self.repositories):
+            if split_repository(entry.name)[0].lower() != self.owner.lower():
+                raise FieldError(
+                    f"repositories.{index}", f"'{entry.name}' is not owned by {self.owner} (the provider's owner)"
+                )
         protects_default = self.manage_repository_settings and DEFAULT_BRANCH in self.branch_protection.branches
         if self.workflows.manage_files and protects_default and self.branch_protection.enforce_admins:
             # The files are committed straight to the default branch; GitHub refuses that push when the

@@ -31,6 +31,6 @@ class TagSettings(Model):
     @field_validator("project", "owner", "cost_center", "feature")
     @classmethod
     def _valid_tag_value(cls, value: str) -> str:
-        if not TAG_VALUE.match(value):
+        if not TAG_VALUE.fullmatch(value):
             raise ValueError(TAG_VALUE_RULE)
         return value

@@ -1,22 +1,31 @@
 """restore-drill.yml (IF-009 monthly recovery drills, IF-010 RTO validation).
 
-Downloads the newest full dump from the DR replica bucket through the OIDC reader role, verifies its
-checksum, restores it into a throwaway Postgres service container, runs integrity checks, and measures
-the whole restore against the RTO (`RTO_HOURS`): over the RTO fails the drill.
+Downloads the app's newest full dump (`daily/<BACKUP_APP>/`) from the DR replica bucket through the app's
+OIDC reader role, verifies its checksum, restores it into a throwaway Postgres service container, runs
+integrity checks, and measures the whole restore against the RTO (`RTO_HOURS`): over the RTO fails the drill.
+Whatever the outcome, it publishes `RestoreDrillSucceeded` and `RestoreDrillDurationSeconds`.
+
+A second job runs daily (and after each drill) and publishes `RestoreDrillAgeDays`, the days since the newest
+successful drill, read back from CloudWatch: a monthly drill cannot be watched by an alarm directly (an alarm
+evaluates at most seven days), a daily age can.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from components.backup.freshness import DRILL_AGE, DRILL_DURATION, DRILL_SUCCEEDED
 from components.github_oidc import restore_environment
+from components.settings.backup import DRILL_LOOKBACK_DAYS, BackupSettings
 from components.settings.github import GitHubSettings
 
-from .backup import ENVIRONMENTS
+from .backup import CHECK_METRIC_VARIABLES, ENVIRONMENTS, METRIC_VARIABLES_ENV, publish_metric
 from .common import BASH_DEFAULTS, NO_PERMISSIONS, RUNNER, aws_credentials, expr, script, var
 
 FILE_NAME = "restore-drill.yml"
 FULL_PREFIX = "daily/"  # every full dump lands here first; weekly/ and monthly/ are copies
+AGE_CRON = "41 6 * * *"  # daily drill-age report (UTC), off the top of the hour
+AGE_PERIOD_SECONDS = 21600  # the age is exact to within this (62 days of 6-hour points: under 1,440)
 # Only the runner reaches the container (localhost), and it lives for one job: trust auth needs no
 # password in the file (zizmor: hardcoded-container-credentials).
 DATABASE_URL = "postgresql://postgres@localhost:5432/postgres"
@@ -57,17 +66,20 @@ def _download() -> dict[str, Any]:
     return {
         "name": "Download the newest full backup and verify its checksum",
         "id": "download",
-        "env": {"REPLICA_BUCKET": var("REPLICA_BUCKET")},
+        "env": {"REPLICA_BUCKET": var("REPLICA_BUCKET"), **METRIC_VARIABLES_ENV},
         "run": script(
             'echo "started=$(date +%s)" >> "${GITHUB_OUTPUT}"',
+            *CHECK_METRIC_VARIABLES,
+            f'prefix="{FULL_PREFIX}${{BACKUP_APP}}/"',
             'dir="${RUNNER_TEMP}/restore"',
             'mkdir -p "${dir}"',
-            # Archive names start with a UTC timestamp, so the lexically last one is the newest.
-            f"key=\"$(aws s3api list-objects-v2 --bucket \"${{REPLICA_BUCKET}}\" --prefix {FULL_PREFIX} --query 'Contents[].Key' --output text | tr '\\t' '\\n' | grep -E '\\.tar\\.gz$' | sort | tail -n 1 || true)\"",
+            # Archive names start with a UTC timestamp, so the lexically last one is this app's newest.
+            "key=\"$(aws s3api list-objects-v2 --bucket \"${REPLICA_BUCKET}\" --prefix \"${prefix}\" --query 'Contents[].Key' --output text | tr '\\t' '\\n' | grep -E '\\.tar\\.gz$' | sort | tail -n 1 || true)\"",
             'if [ -z "${key}" ]; then',
-            f'  echo "::error::no full backup under {FULL_PREFIX} in s3://${{REPLICA_BUCKET}}"',
+            '  echo "::error::no full backup under ${prefix} in s3://${REPLICA_BUCKET}"',
             "  exit 1",
             "fi",
+            'case "${key}" in "${prefix}"*) ;; *) echo "::error::${key} is not under ${prefix}"; exit 1;; esac',
             'aws s3 cp --only-show-errors "s3://${REPLICA_BUCKET}/${key}" "${dir}/"',
             'aws s3 cp --only-show-errors "s3://${REPLICA_BUCKET}/${key}.sha256" "${dir}/"',
             'cd "${dir}"',
@@ -128,17 +140,75 @@ def _report() -> dict[str, Any]:
     }
 
 
-def restore_drill_workflow(settings: GitHubSettings) -> dict[str, Any]:
+def _publish_result() -> dict[str, Any]:
+    """Runs whatever happened before (failure, over the RTO, cancellation by the timeout)."""
+    return {
+        "name": "Publish the drill result and duration",
+        "if": "always()",
+        "env": {
+            "JOB_STATUS": expr("job.status"),
+            "STARTED": expr("steps.download.outputs.started"),
+            "BACKUP_METRICS_REGION": var("BACKUP_METRICS_REGION"),
+            **METRIC_VARIABLES_ENV,
+        },
+        "run": script(
+            *CHECK_METRIC_VARIABLES,
+            'dimensions="Environment=${BACKUP_ENVIRONMENT},Repository=${BACKUP_APP}"',
+            'succeeded=0; if [ "${JOB_STATUS}" = success ]; then succeeded=1; fi',
+            publish_metric(DRILL_SUCCEEDED, "${succeeded}", "${BACKUP_METRICS_REGION}"),
+            # No start time: the drill failed before its download began; there is no duration to report.
+            'if [[ "${STARTED:-}" =~ ^[0-9]+$ ]]; then',
+            '  duration="$(( $(date +%s) - STARTED ))"',
+            "  " + publish_metric(DRILL_DURATION, "${duration}", "${BACKUP_METRICS_REGION}"),
+            "fi",
+            f'echo "published {DRILL_SUCCEEDED}=${{succeeded}} for ${{dimensions}}"',
+        ),
+    }
+
+
+def _publish_age() -> dict[str, Any]:
+    return {
+        "name": "Publish the days since the last successful drill",
+        "env": {"BACKUP_METRICS_REGION": var("BACKUP_METRICS_REGION"), **METRIC_VARIABLES_ENV},
+        "run": script(
+            *CHECK_METRIC_VARIABLES,
+            'dimensions="Environment=${BACKUP_ENVIRONMENT},Repository=${BACKUP_APP}"',
+            'now="$(date +%s)"',
+            f'start="$(date -u -d "@$(( now - {DRILL_LOOKBACK_DAYS} * 86400 ))" +%Y-%m-%dT%H:%M:%SZ)"',
+            'end="$(date -u -d "@${now}" +%Y-%m-%dT%H:%M:%SZ)"',
+            # The start of the newest period in which a drill succeeded (Maximum 1); "None" when there is none.
+            'newest="$(aws cloudwatch get-metric-statistics --region "${BACKUP_METRICS_REGION}"'
+            ' --namespace "${BACKUP_METRIC_NAMESPACE}"'
+            f" --metric-name {DRILL_SUCCEEDED}"
+            ' --dimensions "Name=Environment,Value=${BACKUP_ENVIRONMENT}" "Name=Repository,Value=${BACKUP_APP}"'
+            f' --start-time "${{start}}" --end-time "${{end}}" --period {AGE_PERIOD_SECONDS} --statistics Maximum'
+            " --query 'max_by(Datapoints[?Maximum >= `1`], &Timestamp).Timestamp' --output text)\"",
+            'if [ -z "${newest}" ] || [ "${newest}" = None ]; then',
+            # Never succeeded within the look-back: report the whole look-back, which is over any threshold.
+            f"  age={DRILL_LOOKBACK_DAYS}",
+            "else",
+            '  hours="$(( (now - $(date -u -d "${newest}" +%s)) / 3600 ))"',
+            '  age="$(printf \'%d.%02d\' "$(( hours / 24 ))" "$(( (hours % 24) * 100 / 24 ))")"',
+            "fi",
+            publish_metric(DRILL_AGE, "${age}", "${BACKUP_METRICS_REGION}"),
+            f'echo "published {DRILL_AGE}=${{age}} for ${{dimensions}} (newest successful drill: ${{newest}})"',
+        ),
+    }
+
+
+def restore_drill_workflow(settings: GitHubSettings, backup: BackupSettings) -> dict[str, Any]:
+    del backup  # the drill reads its app, RTO and metric names from the environment's variables
     workflows = settings.workflows
+    drill_cron = workflows.restore_drill_schedule
+    matrix = {"fail-fast": False, "matrix": {"environment": [restore_environment(e) for e in ENVIRONMENTS]}}
     job = {
         "name": "Restore drill (${{ matrix.environment }})",
+        # The daily schedule only reports the drill's age.
+        "if": f"github.event_name == 'workflow_dispatch' || github.event.schedule == '{drill_cron}'",
         "runs-on": RUNNER,
         "timeout-minutes": TIMEOUT_MINUTES,
         "permissions": {"id-token": "write"},
-        "strategy": {
-            "fail-fast": False,
-            "matrix": {"environment": [restore_environment(e) for e in ENVIRONMENTS]},
-        },
+        "strategy": matrix,
         "environment": expr("matrix.environment"),
         "concurrency": {"group": "restore-drill-${{ matrix.environment }}", "cancel-in-progress": False},
         "services": {
@@ -155,12 +225,29 @@ def restore_drill_workflow(settings: GitHubSettings) -> dict[str, Any]:
             _restore(),
             _integrity(),
             _report(),
+            _publish_result(),
+        ],
+    }
+    age_job = {
+        "name": "Drill age (${{ matrix.environment }})",
+        "needs": "restore-drill",
+        # After the drill (whatever its result) or, on the daily schedule, after it was skipped.
+        "if": "always()",
+        "runs-on": RUNNER,
+        "timeout-minutes": 10,
+        "permissions": {"id-token": "write"},
+        "strategy": matrix,
+        "environment": expr("matrix.environment"),
+        "concurrency": {"group": "drill-age-${{ matrix.environment }}", "cancel-in-progress": False},
+        "steps": [
+            aws_credentials("AWS credentials (restore reader role)", "RESTORE_ROLE_ARN", var("BACKUP_METRICS_REGION")),
+            _publish_age(),
         ],
     }
     return {
         "name": "Restore drill",
-        "on": {"schedule": [{"cron": workflows.restore_drill_schedule}], "workflow_dispatch": {}},
+        "on": {"schedule": [{"cron": drill_cron}, {"cron": AGE_CRON}], "workflow_dispatch": {}},
         "permissions": NO_PERMISSIONS,
         "defaults": BASH_DEFAULTS,
-        "jobs": {"restore-drill": job},
+        "jobs": {"restore-drill": job, "drill-age": age_job},
     }

@@ -10,7 +10,8 @@ from ops.offline import Evaluation
 from tests.helpers import NAMESPACE, evaluate_with
 
 # Definitions that exercise what the runbook defaults do not: dimensions, a percentile inside metric math,
-# a lower-bound comparison, no datapoints_to_alarm, and a custom composite membership.
+# a lower-bound comparison, no datapoints_to_alarm, and a custom composite membership. They are added to
+# the runbook defaults (new names), one default is removed and one overridden.
 CUSTOM_ALARMS: list[dict[str, Any]] = [
     {
         "name": "api-latency-p99",
@@ -45,6 +46,8 @@ CUSTOM_ALARMS: list[dict[str, Any]] = [
         "evaluation_periods": 2,
         "treat_missing_data": "breaching",
     },
+    {"name": "memory-utilization", "enabled": False},
+    {"name": "cpu-utilization", "threshold": 95, "severity": "high"},
 ]
 
 
@@ -54,8 +57,12 @@ def custom(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
         alerting = config[f"{NAMESPACE}:alerting"]
         alerting["alarms"] = CUSTOM_ALARMS
         alerting["service_unavailable_alarms"] = ["heartbeats-missing", "api-latency-p99"]
-        alerting["slack_severities"] = ["low"]
+        alerting["slack"] = {
+            "workspace_id": "T0CUSTOM01",
+            "channels": [{"name": "quiet", "channel_id": "C0CUSTOM01", "severities": ["low"]}],
+        }
         alerting["pagerduty_severities"] = ["critical"]
+        alerting["probes"] = {"endpoints": ["staging.lodgetix.io", "api.staging.lodgetix.io"], "path": "/healthz"}
         alerting["emails"] = [
             {"address": "a@example.org", "severities": ["critical"]},
             {"address": "b@example.org", "severities": ["medium", "low"]},

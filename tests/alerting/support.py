@@ -24,7 +24,7 @@ COMPONENT = "platform:alerting:Alerting"
 
 def owned(evaluation: Evaluation, type_: str) -> list[RecordedResource]:
     """Resources of `type_` that the Alerting component created (other areas add alarms of their own)."""
-    return [r for r in evaluation.of_type(type_) if f"${COMPONENT}::" in r.parent]
+    return [r for r in evaluation.of_type(type_) if r.parent.split("::")[2].split("$")[-1] == COMPONENT]
 
 
 def alerting_settings(evaluation: Evaluation) -> AlertingSettings:

@@ -14,17 +14,25 @@ def evaluation(request: pytest.FixtureRequest) -> Evaluation:
     return request.getfixturevalue(request.param)
 
 
-def test_every_definition_becomes_one_alarm_named_for_the_environment(evaluation):
+def probe_alarm_names(evaluation: Evaluation) -> list[str]:
+    settings = alerting_settings(evaluation)
+    return [f"health-check-{host.replace('.', '-')}" for host in settings.probes.endpoints]
+
+
+def test_every_enabled_definition_and_probe_becomes_one_alarm_named_for_the_environment(evaluation):
     settings = alerting_settings(evaluation)
     names = sorted(a.plain_inputs["name"] for a in owned(evaluation, ALARM))
-    assert names == sorted(f"{evaluation.stack}-{a.name}" for a in settings.alarms)
+    expected = [a.name for a in settings.active_alarms] + probe_alarm_names(evaluation)
+    assert names == sorted(f"{evaluation.stack}-{n}" for n in expected)
+    disabled = {a.name for a in settings.alarms if not a.enabled}
+    assert not {n.removeprefix(f"{evaluation.stack}-") for n in names} & disabled
 
 
 def test_every_alarm_notifies_its_severity_topic_on_alarm_and_ok(evaluation):
     settings = alerting_settings(evaluation)
     topics = topic_arns(evaluation)
     alarms = {a.plain_inputs["name"]: a.plain_inputs for a in owned(evaluation, ALARM)}
-    for definition in settings.alarms:
+    for definition in settings.active_alarms:
         inputs = alarms[f"{evaluation.stack}-{definition.name}"]
         expected = [topics[definition.severity]]
         assert inputs["alarmActions"] == expected, definition.name
@@ -35,7 +43,7 @@ def test_every_alarm_notifies_its_severity_topic_on_alarm_and_ok(evaluation):
 def test_alarm_evaluation_settings_follow_the_definition(evaluation):
     settings = alerting_settings(evaluation)
     alarms = {a.plain_inputs["name"]: a.plain_inputs for a in owned(evaluation, ALARM)}
-    for definition in settings.alarms:
+    for definition in settings.active_alarms:
         inputs = alarms[f"{evaluation.stack}-{definition.name}"]
         assert inputs["threshold"] == definition.threshold
         assert inputs["comparisonOperator"] == definition.comparison
@@ -48,7 +56,7 @@ def test_single_metric_alarms_use_statistic_or_extended_statistic(evaluation):
     settings = alerting_settings(evaluation)
     alarms = {a.plain_inputs["name"]: a.plain_inputs for a in owned(evaluation, ALARM)}
     checked = 0
-    for definition in settings.alarms:
+    for definition in settings.active_alarms:
         if definition.metric is None:
             continue
         inputs = alarms[f"{evaluation.stack}-{definition.name}"]
@@ -69,7 +77,7 @@ def test_single_metric_alarms_use_statistic_or_extended_statistic(evaluation):
 def test_metric_math_alarms_return_only_the_expression(evaluation):
     settings = alerting_settings(evaluation)
     alarms = {a.plain_inputs["name"]: a.plain_inputs for a in owned(evaluation, ALARM)}
-    math = [d for d in settings.alarms if d.math is not None]
+    math = [d for d in settings.active_alarms if d.math is not None]
     assert math
     for definition in math:
         assert definition.math is not None
@@ -109,5 +117,17 @@ def test_service_unavailable_composite_is_critical_over_the_configured_alarms(ev
     assert inputs["alarmActions"] == critical
     assert inputs["okActions"] == critical
     assert inputs["actionsEnabled"] is True
-    expected = " OR ".join(f'ALARM("{evaluation.stack}-{n}")' for n in settings.service_unavailable_alarms)
-    assert inputs["alarmRule"] == expected
+    members = [*settings.service_unavailable_alarms, *probe_alarm_names(evaluation)]
+    assert inputs["alarmRule"] == " OR ".join(f'ALARM("{evaluation.stack}-{n}")' for n in members)
+
+
+def test_custom_entries_merge_with_the_runbook_defaults_by_name(custom):
+    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in owned(custom, ALARM)}
+    topics = topic_arns(custom)
+    assert "staging-memory-utilization" not in alarms  # `enabled: false` removed the default
+    assert "staging-function-no-traffic" not in alarms  # off by default, not mentioned
+    cpu = alarms["staging-cpu-utilization"]  # overridden: threshold and severity; the rest from the default
+    assert (cpu["threshold"], cpu["alarmActions"]) == (95, [topics["high"]])
+    assert (cpu["metricName"], cpu["statistic"], cpu["evaluationPeriods"]) == ("CPUUtilization", "Average", 5)
+    for untouched in ("function-error-rate", "function-duration-p95", "database-connection-failures"):
+        assert f"staging-{untouched}" in alarms

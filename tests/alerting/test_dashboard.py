@@ -29,8 +29,8 @@ def widget_for(body: dict[str, Any], definition: AlarmDefinition) -> dict[str, A
 def assert_draws_every_alarm(evaluation: Evaluation) -> None:
     settings = alerting_settings(evaluation)
     body = recorded_body(evaluation)
-    assert settings.alarms
-    for definition in settings.alarms:
+    assert settings.active_alarms
+    for definition in settings.active_alarms:
         widget = widget_for(body, definition)
         if definition.metric is not None:
             expected = {definition.metric.metric_name}
@@ -100,7 +100,7 @@ def test_widgets_do_not_overlap(stack):
 def test_optional_sections_appear_only_when_given():
     settings = AlertingSettings()
     bare = dashboard_body(settings, "eu-west-1")
-    assert [w["type"] for w in bare["widgets"]] == ["metric"] * len(settings.alarms)
+    assert [w["type"] for w in bare["widgets"]] == ["metric"] * len(settings.active_alarms)
     assert all(w["properties"]["region"] == "eu-west-1" for w in bare["widgets"])
 
     replication = ReplicationMetrics("src", "dst", "backups-to-dr", "us-east-1")
@@ -119,3 +119,18 @@ def test_optional_sections_appear_only_when_given():
     assert [line["value"] for line in billing["annotations"]["horizontal"]] == [2000]
     (text,) = [w for w in full["widgets"] if w["type"] == "text"]
     assert "| daily | DAILY |" in text["properties"]["markdown"]
+
+
+def test_the_probes_are_charted_per_endpoint_from_us_east_1(stack, custom):
+    for evaluation in (stack, custom):
+        checks = {c.plain_inputs["fqdn"]: c.id for c in evaluation.of_type("aws:route53/healthCheck:HealthCheck")}
+        (probe,) = [p for p in metric_widgets(recorded_body(evaluation)) if "HealthCheckStatus" in metric_names(p)]
+        assert probe["region"] == "us-east-1"
+        assert probe["stat"] == "Minimum"
+        rows = {row[4]["label"]: row[:4] for row in probe["metrics"]}
+        assert rows == {host: ["AWS/Route53", "HealthCheckStatus", "HealthCheckId", i] for host, i in checks.items()}
+    assert not [
+        p
+        for p in metric_widgets(dashboard_body(AlertingSettings(), "us-east-1"))
+        if "HealthCheckStatus" in metric_names(p)
+    ]

@@ -123,9 +123,13 @@ def test_metric_math_rules():
 
 
 def test_routes_and_names_rules():
-    assert AlertingSettings(slack_severities=["critical", "low"]).slack_severities == ["critical", "low"]
-    assert problems({"slack_severities": ["high", "high"]}) == [
-        "slack_severities: lists a severity more than once: high"
+    # The webhook-era key is gone, and says where Slack went.
+    assert problems({"slack_severities": ["high"]}) == [
+        "slack_severities: Slack now goes through AWS Chatbot: list channels under `alerting.slack.channels` "
+        "with their severities (see docs/alerting.md)"
+    ]
+    assert problems({"pagerduty_severities": ["high", "high"]}) == [
+        "pagerduty_severities: lists a severity more than once: high"
     ]
     assert problems({"pagerduty_severities": ["sev1"]})[0].startswith("pagerduty_severities[0]: must be one of")
     assert problems({"emails": [{"address": "a@example.org", "severities": []}]})[0].startswith("emails[0].severities:")
@@ -160,3 +164,8 @@ def test_stack_file_errors_name_the_file_and_full_key(tmp_path):
     assert f"{prefix}[1].period: must be a positive multiple of 60 seconds" in message
     assert f"{prefix}[2].evaluation_periods: must be at least 1" in message
     assert f"{prefix}[3].metric.statistic: '95p' is not a CloudWatch statistic" in message
+
+
+def test_probe_alarm_names_are_reserved():
+    (problem,) = alarms_problems(alarm(name="health-check-lodgetix-io"))
+    assert problem == "alarms[0].name: names starting with 'health-check-' are the external probes' alarms"

@@ -27,6 +27,8 @@ def test_key_policy_lets_only_the_alert_services_use_data_keys(stack):
     statements = {s["Sid"]: s for s in policy["Statement"]}
     services = statements["AlertServicesEncryptTopicMessages"]
     assert sorted(services["Principal"]["Service"]) == sorted(PUBLISHING_SERVICES)
+    # Subscribers get plaintext from SNS: Chatbot, email and PagerDuty need no key access.
+    assert "chatbot.amazonaws.com" not in json.dumps(policy)
     assert set(services["Action"]) == {"kms:GenerateDataKey*", "kms:Decrypt"}
     assert services["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT_ID}}
     admin = statements["AccountAdministersTheKey"]

@@ -36,8 +36,12 @@ def _alarms(stack: Evaluation) -> dict[str, dict]:
     }
 
 
+def _replication_alarms(stack: Evaluation) -> dict[str, dict]:
+    return {k: v for k, v in _alarms(stack).items() if k.startswith("replication-")}
+
+
 def test_replication_alarms(stack):
-    alarms = _alarms(stack)
+    alarms = _replication_alarms(stack)
     assert set(alarms) == {"replication-latency", "replication-failed"}
     topic = _topic(stack, "high")
     dimensions = {
@@ -56,7 +60,7 @@ def test_replication_alarms(stack):
         assert alarm["alarmDescription"].startswith("[high] ")
     latency = alarms["replication-latency"]
     assert (latency["metricName"], latency["statistic"]) == ("ReplicationLatency", "Maximum")
-    assert latency["threshold"] == 60 * 60, "the RPO budget in seconds"
+    assert latency["threshold"] == 15 * 60, "the replication-lag term of the RPO design (S3 RTC), in seconds"
     failed = alarms["replication-failed"]
     assert (failed["metricName"], failed["statistic"], failed["threshold"]) == ("OperationsFailedReplication", "Sum", 0)
 
@@ -69,12 +73,28 @@ def test_stack_outputs(stack):
     assert out["backup_replica_bucket_arn"] == part(stack, BUCKET, "replica").plain_outputs["arn"]
     assert out["backup_primary_key_arn"] == part(stack, KEY, "primary-key").plain_outputs["arn"]
     assert out["backup_replica_key_arn"] == part(stack, KEY, "replica-key").plain_outputs["arn"]
-    for role in ("replication", "writer", "reader"):
-        assert out[f"backup_{role}_role_arn"] == part(stack, ROLE, role).plain_outputs["arn"]
+    assert out["backup_replication_role_arn"] == part(stack, ROLE, "replication").plain_outputs["arn"]
+    for role in ("writer", "reader"):
+        arn = part(stack, ROLE, f"lodgetix-app-{role}").plain_outputs["arn"]
+        assert out[f"backup_{role}_role_arns"] == {"lodgetix-app": arn}
     assert out["backup_regions"] == {"primary": "us-east-1", "dr": "us-west-2"}
-    assert (out["backup_rpo_minutes"], out["backup_rto_hours"]) == (60, 4)
-    assert "Replication Time Control" in out["backup_rpo_note"]
-    assert "15 minutes" in out["backup_rpo_note"]
+    assert out["backup_rto_hours"] == 4
+    design = out["backup_rpo_design"]
+    terms = design["terms_minutes"]
+    # Computed from the terms, never asserted: hourly dumps + 30 delay + 15 dump + 15 replication.
+    assert terms == {"interval": 60, "schedule_delay": 30, "dump_duration": 15, "replication_lag": 15}
+    assert design["dump_rpo_minutes"] == sum(terms.values()) == 120
+    note = out["backup_rpo_note"]
+    assert "keeps the RPO" not in note, "replication bounds the DR copy's lag, not the data's age"
+    assert f"= {design['dump_rpo_minutes']} min in the DR region" in note
+    if stack.stack == "production":
+        assert out["backup_rpo_minutes"] == 60
+        assert (design["designed_rpo_minutes"], design["met_by"]) == (2, "supabase-pitr")
+        assert note.startswith("Designed RPO 2 min (target 60) through supabase-pitr")
+    else:
+        assert out["backup_rpo_minutes"] == 120
+        assert (design["designed_rpo_minutes"], design["met_by"]) == (120, "scheduled logical dumps")
+        assert note.startswith("Designed RPO 120 min (target 120): scheduled dumps every 60 min")
 
 
 def test_settings_drive_lock_delete_markers_transitions_and_severity(tmp_path):
@@ -98,9 +118,10 @@ def test_settings_drive_lock_delete_markers_transitions_and_severity(tmp_path):
     primary = s3(ev, "BucketLifecycleConfiguration", "primary-lifecycle").plain_inputs["rules"]
     replica = s3(ev, "BucketLifecycleConfiguration", "replica-lifecycle").plain_inputs["rules"]
     assert not [r for r in primary + replica if r.get("transitions")]
-    assert [r["expiration"]["days"] for r in replica] == [r["expiration"]["days"] + 3 for r in primary]
+    expiring = [r for r in primary if "expiration" in r], [r for r in replica if "expiration" in r]
+    assert [r["expiration"]["days"] for r in expiring[1]] == [r["expiration"]["days"] + 3 for r in expiring[0]]
     topic = _topic(ev, "critical")
-    for alarm in _alarms(ev).values():
+    for alarm in _replication_alarms(ev).values():
         assert alarm["alarmActions"] == [topic]
         assert alarm["okActions"] == [topic]
 
@@ -113,15 +134,14 @@ def bare_vault(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
         """
         vault = BackupVault(
             "bare",
-            BackupSettings(bucket_prefix="acme"),
+            BackupSettings(bucket_prefix="acme", rpo_minutes=120),
             "staging",
             alarm_topic_arns={},
             oidc_provider_arn="arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
-            writer_subjects=[],
-            reader_subjects=[],
+            apps=[],
         )
-        pulumi.export("writer", vault.writer_role_arn)
-        pulumi.export("reader", vault.reader_role_arn)
+        pulumi.export("writer", vault.writer_role_arns)
+        pulumi.export("reader", vault.reader_role_arns)
         pulumi.export("alarms", len(vault.alarms))
         pulumi.export("rule", vault.replication_rule_id)
         """,
@@ -135,10 +155,10 @@ def test_without_topics_no_alarm_is_created(bare_vault):
     assert s3(bare_vault, "BucketReplicationConfig", "replication"), "replication itself does not need topics"
 
 
-def test_without_subjects_no_job_roles(bare_vault):
+def test_without_apps_no_job_roles(bare_vault):
     roles = {r.name for r in bare_vault.of_type(ROLE)}
     assert roles == {"bare-replication"}
     assert {r.name for r in bare_vault.of_type(ROLE_POLICY)} == {"bare-replication"}
-    assert bare_vault.outputs["writer"] is None
-    assert bare_vault.outputs["reader"] is None
+    assert bare_vault.outputs["writer"] == {}
+    assert bare_vault.outputs["reader"] == {}
     assert bare_vault.outputs["rule"] == "backups-to-dr"

@@ -157,14 +157,15 @@ def test_log_buckets_have_their_own_retention(stack):
 def test_retention_tiers_and_the_replica_keeps_longer(stack):
     settings = backup_settings(stack)
     retention = settings.retention
-    primary = {
-        r["filter"]["prefix"]: r
-        for r in s3(stack, "BucketLifecycleConfiguration", "primary-lifecycle").plain_inputs["rules"]
-    }
-    replica = {
-        r["filter"]["prefix"]: r
-        for r in s3(stack, "BucketLifecycleConfiguration", "replica-lifecycle").plain_inputs["rules"]
-    }
+    primary_rules = s3(stack, "BucketLifecycleConfiguration", "primary-lifecycle").plain_inputs["rules"]
+    replica_rules = s3(stack, "BucketLifecycleConfiguration", "replica-lifecycle").plain_inputs["rules"]
+    # Besides the tiers, each bucket aborts incomplete multipart uploads under every key, not only the tier prefixes.
+    for rules in (primary_rules, replica_rules):
+        (bucket_wide,) = [r for r in rules if r["filter"] == {}]
+        assert bucket_wide["status"] == "Enabled"
+        assert bucket_wide["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": retention.abort_multipart_days}
+    primary = {r["filter"]["prefix"]: r for r in primary_rules if r["filter"]}
+    replica = {r["filter"]["prefix"]: r for r in replica_rules if r["filter"]}
     assert list(primary) == TIERS == list(replica)
     assert {p: r["expiration"]["days"] for p, r in primary.items()} == {
         "daily/": 7,

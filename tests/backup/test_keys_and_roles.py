@@ -48,7 +48,7 @@ def test_key_policies_are_least_privilege(stack):
 
 def test_writer_role_puts_under_tier_prefixes_of_the_primary(stack):
     repository = "lodgetix/lodgetix-app"
-    role = part(stack, ROLE, "writer")
+    role = part(stack, ROLE, "lodgetix-app-writer")
     trust = doc(role, "assumeRolePolicy")
     (only,) = trust["Statement"]
     assert only["Principal"] == {"Federated": OIDC}
@@ -58,10 +58,13 @@ def test_writer_role_puts_under_tier_prefixes_of_the_primary(stack):
         "token.actions.githubusercontent.com:sub": environment_subject(repository, backup_environment(stack.stack)),
     }
     primary = part(stack, BUCKET, "primary").plain_outputs["arn"]
-    document = doc(part(stack, ROLE_POLICY, "writer"))
-    put = statement(document, "PutBackupsUnderTierPrefixes")
+    document = doc(part(stack, ROLE_POLICY, "lodgetix-app-writer"))
+    put = statement(document, "PutBackupsUnderOwnPrefixes")
     assert sorted(put["Action"]) == ["s3:AbortMultipartUpload", "s3:PutObject"]
-    assert put["Resource"] == [f"{primary}/{t}*" for t in TIERS]
+    assert put["Resource"] == [f"{primary}/{t}lodgetix-app/*" for t in TIERS]
+    metrics = statement(document, "PublishBackupMetrics")
+    assert metrics["Action"] == "cloudwatch:PutMetricData"
+    assert metrics["Condition"] == {"StringEquals": {"cloudwatch:namespace": "Platform/Backups"}}
     kms = statement(document, "EncryptWithTheBucketKey")
     assert kms["Resource"] == part(stack, KEY, "primary-key").plain_outputs["arn"]
     assert sorted(kms["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey"]
@@ -74,16 +77,18 @@ def test_writer_role_puts_under_tier_prefixes_of_the_primary(stack):
 
 def test_reader_role_reads_the_replica_only(stack):
     repository = "lodgetix/lodgetix-app"
-    trust = doc(part(stack, ROLE, "reader"), "assumeRolePolicy")
+    trust = doc(part(stack, ROLE, "lodgetix-app-reader"), "assumeRolePolicy")
     assert trust["Statement"][0]["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"] == (
         environment_subject(repository, restore_environment(stack.stack))
     )
     replica = part(stack, BUCKET, "replica").plain_outputs["arn"]
-    document = doc(part(stack, ROLE_POLICY, "reader"))
-    listing = statement(document, "ListReplica")
+    document = doc(part(stack, ROLE_POLICY, "lodgetix-app-reader"))
+    listing = statement(document, "ListOwnPrefixes")
     assert (sorted(listing["Action"]), listing["Resource"]) == (["s3:ListBucket", "s3:ListBucketVersions"], replica)
-    read = statement(document, "ReadReplicaObjects")
-    assert (sorted(read["Action"]), read["Resource"]) == (["s3:GetObject", "s3:GetObjectVersion"], f"{replica}/*")
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": [f"{t}lodgetix-app/*" for t in TIERS]}}
+    read = statement(document, "ReadOwnObjects")
+    assert sorted(read["Action"]) == ["s3:GetObject", "s3:GetObjectVersion"]
+    assert read["Resource"] == [f"{replica}/{t}lodgetix-app/*" for t in TIERS]
     kms = statement(document, "DecryptWithTheReplicaKey")
     assert (kms["Action"], kms["Resource"]) == ("kms:Decrypt", part(stack, KEY, "replica-key").plain_outputs["arn"])
     assert kms["Condition"] == {"StringEquals": {"kms:ViaService": "s3.us-west-2.amazonaws.com"}}
@@ -92,5 +97,5 @@ def test_reader_role_reads_the_replica_only(stack):
 
 
 def test_roles_are_attached_to_their_policies(stack):
-    for suffix in ("writer", "reader", "replication"):
+    for suffix in ("lodgetix-app-writer", "lodgetix-app-reader", "replication"):
         assert part(stack, ROLE_POLICY, suffix).plain_inputs["role"] == part(stack, ROLE, suffix).plain_outputs["id"]

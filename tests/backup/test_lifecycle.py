@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from components.backup.lifecycle import MIN_BILLABLE_DAYS, STANDARD_IA_MIN_DAYS, tier_rules, transitions_for
+from components.backup.lifecycle import (
+    ABORT_MULTIPART_RULE_ID,
+    MIN_BILLABLE_DAYS,
+    STANDARD_IA_MIN_DAYS,
+    tier_rules,
+    transitions_for,
+)
 from components.settings.backup import RetentionSettings, TransitionSettings
 
 DEFAULT = TransitionSettings()
@@ -46,7 +52,13 @@ def test_glacier_only_when_standard_ia_would_not_pay():
 
 def test_tier_rules_cover_every_tier_with_expiry_and_cleanup():
     retention = RetentionSettings(daily_days=7, weekly_days=28, monthly_days=365, noncurrent_days=3)
-    rules = tier_rules(retention, DEFAULT)
+    *rules, bucket_wide = tier_rules(retention, DEFAULT)
+    assert bucket_wide == {
+        "id": ABORT_MULTIPART_RULE_ID,
+        "status": "Enabled",
+        "filter": {},
+        "abort_incomplete_multipart_upload": {"days_after_initiation": 1},
+    }
     assert [r["filter"] for r in rules] == [{"prefix": p} for p in retention.tiers()]
     assert len({r["id"] for r in rules}) == len(rules)
     for rule in rules:
@@ -54,7 +66,7 @@ def test_tier_rules_cover_every_tier_with_expiry_and_cleanup():
         assert rule["expiration"]["days"] == retention.tiers()[rule["filter"]["prefix"]]
         assert rule["noncurrent_version_expiration"] == {"noncurrent_days": 3}
         assert rule["abort_incomplete_multipart_upload"] == {"days_after_initiation": 1}
-    longer = tier_rules(retention, DEFAULT, extra_days=7)
+    *longer, _ = tier_rules(retention, DEFAULT, extra_days=7)
     for short, long in zip(rules, longer, strict=True):
         assert long["expiration"]["days"] == short["expiration"]["days"] + 7
         assert long["noncurrent_version_expiration"]["noncurrent_days"] == 10

@@ -49,7 +49,7 @@ def test_trust_policies_pass_parliament(stack):
 
 def test_parliament_check_catches_a_bad_document(stack):
     # The checks can fail: a misspelt action is reported in an IAM policy and in a key policy.
-    policy = doc(part(stack, ROLE_POLICY, "writer"))
+    policy = doc(part(stack, ROLE_POLICY, "lodgetix-app-writer"))
     policy["Statement"][0]["Action"] = ["s3:PutObjekt"]
     assert parliament_findings(json.dumps(policy))
     key = part(stack, KEY, "primary-key")

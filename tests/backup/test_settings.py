@@ -12,17 +12,26 @@ from tests.backup.support import problems_with, settings_with
 from tests.helpers import NAMESPACE
 
 B = f"{NAMESPACE}:backup"
+PITR = {"mechanism": "supabase-pitr", "recovery_point_minutes": 2, "retention_days": 7}
 
 
 @pytest.mark.parametrize("stack", ["staging", "production"])
 def test_stack_files_are_valid(stack):
     settings = settings_with(stack, lambda b: None).backup
     assert (settings.primary_region, settings.dr_region) == ("us-east-1", "us-west-2")
-    assert (settings.rpo_minutes, settings.rto_hours) == (60, 4)  # IF-010
+    assert settings.rto_hours == 4  # IF-010
+    # IF-010's 1 hour in production, met by the declared PITR; staging's dumps meet its own 2 hours.
+    assert settings.rpo_minutes == (60 if stack == "production" else 120)
+    assert settings.rpo.designed_rpo_minutes <= settings.rpo_minutes
 
 
 def test_defaults_follow_the_runbook():
-    settings = BackupSettings.model_validate({"bucket_prefix": "acme"})
+    # The default RPO is the runbook's hour, which dumps alone cannot meet: PITR must be declared.
+    with pytest.raises(ValueError, match="scheduled dumps cannot meet rpo_minutes 60"):
+        BackupSettings.model_validate({"bucket_prefix": "acme"})
+    settings = BackupSettings.model_validate(
+        {"bucket_prefix": "acme", "point_in_time_recovery": PITR, "dumps": {"interval_minutes": 60}}
+    )
     r = settings.retention
     # IF-009: daily 7, weekly 4 (weeks), monthly 12 (months); incremental kept as long as daily.
     assert (r.daily_days, r.weekly_days, r.monthly_days, r.incremental) == (7, 28, 365, 7)
@@ -34,6 +43,7 @@ def test_defaults_follow_the_runbook():
         60,
         4,
     )
+    assert settings.rpo.designed_rpo_minutes == 2
 
 
 def _set(path: str, value: Any):
@@ -52,7 +62,17 @@ def _set(path: str, value: Any):
     [
         ("staging", "dr_region", "us-east-1", "must differ from primary_region (us-east-1)"),
         ("staging", "primary_region", "us-west-2", "must differ from primary_region (us-west-2)"),
-        ("staging", "rpo_minutes", 14, "must be at least 15: S3 Replication Time Control"),
+        ("staging", "rpo_minutes", 0, "must be at least 1"),
+        ("staging", "dumps.interval_minutes", 7, "must be one of [5, 6, 10"),
+        ("staging", "dumps.interval_minutes", 4, "GitHub schedules run at most every 5 minutes"),
+        ("staging", "dumps.duration_allowance_minutes", 0, "must be at least 1"),
+        ("staging", "dumps.schedule_delay_minutes", -1, "must be at least 0"),
+        ("staging", "metric_namespace", "AWS/Backups", "not AWS/"),
+        ("staging", "metric_namespace", "ns; rm -rf /", "must be a CloudWatch namespace"),
+        ("staging", "freshness_alarm_severity", "urgent", "must be one of"),
+        ("staging", "restore_drill.interval_days", 0, "must be at least 1"),
+        ("staging", "restore_drill.interval_days", 60, "must stay below 62"),
+        ("staging", "point_in_time_recovery.mechanism", "snapshots", "supabase-pitr"),
         ("staging", "rto_hours", 0, "must be at least 1"),
         ("staging", "retention.daily_days", 0, "must be at least 1"),
         ("staging", "retention.weekly_days", -1, "must be at least 1"),
@@ -108,13 +128,13 @@ def test_object_lock_cannot_outlive_the_shortest_tier():
 
 def test_problem_lines_carry_the_stack_file():
     with pytest.raises(SettingsError) as caught:
-        settings_with("production", _set("rpo_minutes", 5))
-    assert f"Pulumi.production.yaml: {B}.rpo_minutes: must be at least 15" in str(caught.value)
+        settings_with("production", _set("rpo_minutes", 1))
+    assert f"Pulumi.production.yaml: {B}.point_in_time_recovery.recovery_point_minutes: 2 exceeds" in str(caught.value)
 
 
 def test_longest_accepted_prefix_fits_s3_names():
     prefix = "a" * 30  # 30 + len("-production-access-logs-us-east-1") = 63
-    ok = BackupSettings.model_validate({"bucket_prefix": prefix, "dr_region": "us-west-2"})
+    ok = BackupSettings.model_validate({"bucket_prefix": prefix, "dr_region": "us-west-2", "rpo_minutes": 120})
     for region in (ok.primary_region, ok.dr_region):
         assert len(access_log_bucket_name(prefix, "production", region)) <= 63
         assert len(backup_bucket_name(prefix, "production", region)) <= 63

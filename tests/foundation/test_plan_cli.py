@@ -98,7 +98,7 @@ def test_any_program_directory_is_evaluated(tmp_path) -> None:
         pulumi.export("bucket", bucket.bucket)
         pulumi.export("token", config.require_secret("token"))
         """,
-        config={"fixture:bucketName": "my-data", "fixture:token": {"secure": "v1:abc"}},
+        config={"fixture:bucketName": "my-data", "fixture:token": {"secure": "v1:bm9uY2Vub25jZQ==:c2VhbGVk"}},
     )
     evaluation = evaluate(program, "test")
     bucket = evaluation.named("data")

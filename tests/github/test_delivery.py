@@ -55,16 +55,24 @@ def test_backup_and_restore_variables_point_at_the_backup_vault(stack: Evaluatio
     _, backup, restore = envs(stack)
     variables = by_environment(github_resources(stack, "ActionsEnvironmentVariable"), "variableName")
     out = stack.outputs
+    metric_variables = {
+        "BACKUP_APP": "lodgetix-app",
+        "BACKUP_ENVIRONMENT": stack.stack,
+        "BACKUP_METRIC_NAMESPACE": "Platform/Backups",
+    }
     assert variables[backup] == {
         "BACKUP_BUCKET": out["backup_primary_bucket_name"],
-        "BACKUP_ROLE_ARN": out["backup_writer_role_arn"],
+        "BACKUP_ROLE_ARN": out["backup_writer_role_arns"]["lodgetix-app"],
         "BACKUP_REGION": out["backup_regions"]["primary"],
+        **metric_variables,
     }
     assert variables[restore] == {
         "REPLICA_BUCKET": out["backup_replica_bucket_name"],
-        "RESTORE_ROLE_ARN": out["backup_reader_role_arn"],
+        "RESTORE_ROLE_ARN": out["backup_reader_role_arns"]["lodgetix-app"],
         "REPLICA_REGION": out["backup_regions"]["dr"],
         "RTO_HOURS": str(out["backup_rto_hours"]),
+        "BACKUP_METRICS_REGION": out["backup_regions"]["primary"],
+        **metric_variables,
     }
     assert set(variables) == {stack.stack, backup, restore}
 

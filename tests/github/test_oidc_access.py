@@ -35,14 +35,12 @@ def deploy_roles(evaluation: Evaluation) -> list[RecordedResource]:
 
 @pytest.fixture(scope="module")
 def with_deploy_role(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
-    """Staging with deploy policies, and secrets written in plain text into a throwaway copy of its stack file."""
+    """Staging with deploy policies, and known secret values the program sees decrypted."""
 
     def edit(config: dict[str, Any]) -> None:
         config[f"{NAMESPACE}:github"]["oidc"]["deploy_policy_arns"] = DEPLOY_POLICIES
-        for key, value in PLAIN_SECRETS.items():
-            config[f"{NAMESPACE}:{key}"] = value
 
-    return evaluate_with(tmp_path_factory.mktemp("deploy-role"), "staging", edit)
+    return evaluate_with(tmp_path_factory.mktemp("deploy-role"), "staging", edit, secrets=PLAIN_SECRETS)
 
 
 def test_deploy_role_trusts_exactly_the_deploy_environment(with_deploy_role: Evaluation):
@@ -129,6 +127,7 @@ from components.settings.github import GitHubSettings
 settings = GitHubSettings.model_validate(
     {{
         "owner": "lodgetix",
+        "plan": "enterprise",
         "repositories": ["lodgetix/app"],
         "deploy_branch": "main",
         "reviewers": {{"users": [101]}},
@@ -138,7 +137,7 @@ settings = GitHubSettings.model_validate(
     }}
 )
 secrets = Secrets(**{{key: pulumi.Output.secret(f"value-of-{{key}}") for key in SECRET_KEYS}})
-for name, reader in (("with-reader", "arn:aws:iam::123456789012:role/reader"), ("without-reader", None)):
+for name, readers in (("with-reader", {{"app": "arn:aws:iam::123456789012:role/reader"}}), ("without-reader", {{}})):
     GitHubDelivery(
         name,
         settings,
@@ -148,11 +147,14 @@ for name, reader in (("with-reader", "arn:aws:iam::123456789012:role/reader"), (
         backup=BackupAccess(
             primary_bucket_name="backups-primary",
             replica_bucket_name="backups-replica",
-            writer_role_arn="arn:aws:iam::123456789012:role/writer",
-            reader_role_arn=reader,
+            identities={{"lodgetix/app": "app"}},
+            writer_role_arns={{"app": "arn:aws:iam::123456789012:role/writer"}},
+            reader_role_arns=readers,
             primary_region="us-east-1",
             dr_region="us-west-2",
             rto_hours=4,
+            environment="production",
+            metric_namespace="Platform/Backups",
         ),
         workflow_files={{".github/workflows/backup.yml": "name: backup\\n"}},
     )
@@ -176,16 +178,24 @@ def _variables_of(evaluation: Evaluation, component: str) -> dict[str, dict[str,
 
 def test_backup_and_restore_environments_get_bucket_role_and_region(with_backup: Evaluation):
     variables = _variables_of(with_backup, "with-reader")
+    metric_variables = {
+        "BACKUP_APP": "app",
+        "BACKUP_ENVIRONMENT": "production",
+        "BACKUP_METRIC_NAMESPACE": "Platform/Backups",
+    }
     assert variables["production-backup"] == {
         "BACKUP_BUCKET": "backups-primary",
         "BACKUP_ROLE_ARN": "arn:aws:iam::123456789012:role/writer",
         "BACKUP_REGION": "us-east-1",
+        **metric_variables,
     }
     assert variables["production-restore-drill"] == {
         "REPLICA_BUCKET": "backups-replica",
         "RESTORE_ROLE_ARN": "arn:aws:iam::123456789012:role/reader",
         "REPLICA_REGION": "us-west-2",
         "RTO_HOURS": "4",
+        "BACKUP_METRICS_REGION": "us-east-1",
+        **metric_variables,
     }
     assert set(variables["production-backup"]) == set(contract.BACKUP_VARIABLES)
     assert set(variables["production-restore-drill"]) == set(contract.RESTORE_VARIABLES)

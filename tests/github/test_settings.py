@@ -66,7 +66,7 @@ def test_a_repository_name_github_refuses_is_rejected_with_its_index(bad: str):
 
 def test_valid_unusual_repository_names_are_accepted():
     names = ["lodgetix/app.web", "lodgetix/_infra", "lodgetix/A-1"]
-    assert settings_with("staging", lambda g: g.update(repositories=names)).github.repositories == names
+    assert settings_with("staging", lambda g: g.update(repositories=names)).github.repository_names == names
 
 
 @pytest.mark.parametrize("owner", ["-lodgetix", "lodge--tix", "lodgetix-", "a" * 40, "lodge tix"])
@@ -83,7 +83,7 @@ def test_a_repository_of_another_owner_is_rejected():
         g["repositories"] = ["someone-else/app"]
 
     assert problems_with("staging", edit) == [
-        f"{GITHUB}.repositories: 'someone-else/app' is not owned by lodgetix (the provider's owner)"
+        f"{GITHUB}.repositories[0]: 'someone-else/app' is not owned by lodgetix (the provider's owner)"
     ]
 
 

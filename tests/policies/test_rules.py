@@ -62,6 +62,37 @@ def test_an_unknown_value_defers_only_its_own_resource(unknown: Evaluation) -> N
     assert [v.urn.rsplit("::", 1)[-1] for v in violations] == ["acme-production-backups-us-east-1"]
 
 
+def _preview_of(evaluation: Evaluation, unknown_props: dict[str, str]) -> Evaluation:
+    """The evaluation as a first preview sees it: `unknown_props` (resource name -> prop) not known yet."""
+    import dataclasses
+
+    from pulumi.output import Unknown
+
+    resources = []
+    for r in evaluation.resources:
+        prop = unknown_props.get(r.name)
+        resources.append(
+            dataclasses.replace(r, inputs={**r.inputs, prop: Unknown()}, outputs={**r.outputs, prop: Unknown()})
+            if prop
+            else r
+        )
+    return dataclasses.replace(evaluation, resources=resources)
+
+
+def test_a_configuration_whose_bucket_is_not_known_yet_defers_missing_settings() -> None:
+    """In a first preview `bucket=b.id` is unknown: "no versioning" cannot be concluded, only deferred."""
+    evaluation = _preview_of(_fixture("s3-bucket-versioning", "pass"), {"data-versioning": "bucket"})
+    violations = run_policies(evaluation, [p for p in ALL_POLICIES if p.name == "s3-bucket-versioning"])
+    assert {v.enforcement for v in violations} == {"advisory"}
+    assert {v.urn.rsplit("::", 1)[-1] for v in violations} == {"data-versioning", "data"}
+
+
+def test_a_topic_policy_whose_topic_is_not_known_yet_defers_the_tls_finding() -> None:
+    evaluation = _preview_of(_fixture("sns-topic-tls-publish", "pass"), {"alerts-policy": "arn"})
+    violations = run_policies(evaluation, [p for p in ALL_POLICIES if p.name == "sns-topic-tls-publish"])
+    assert [(v.enforcement, v.urn.rsplit("::", 1)[-1]) for v in violations] == [("advisory", "alerts")]
+
+
 def test_the_json_plan_shows_unknowns_as_such() -> None:
     result = subprocess.run(
         [

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from components.settings import StackSettings, parse_settings
+from components.settings.backup import BackupSettings
 from components.settings.github import GitHubSettings
 from components.workflows import render_workflows, workflow_documents
 from tests.helpers import NAMESPACE, raw_config
@@ -25,15 +26,24 @@ def github_settings() -> dict[str, GitHubSettings]:
 
 
 @pytest.fixture(scope="session")
-def rendered(github_settings: dict[str, GitHubSettings]) -> dict[str, dict[str, str]]:
-    """stack -> committed path -> YAML text."""
-    return {stack: render_workflows(settings) for stack, settings in github_settings.items()}
+def backup_settings() -> dict[str, BackupSettings]:
+    return {stack: stack_settings(stack).backup for stack in STACKS}
 
 
 @pytest.fixture(scope="session")
-def documents(github_settings: dict[str, GitHubSettings]) -> dict[str, dict[str, dict[str, Any]]]:
+def rendered(
+    github_settings: dict[str, GitHubSettings], backup_settings: dict[str, BackupSettings]
+) -> dict[str, dict[str, str]]:
+    """stack -> committed path -> YAML text."""
+    return {stack: render_workflows(settings, backup_settings[stack]) for stack, settings in github_settings.items()}
+
+
+@pytest.fixture(scope="session")
+def documents(
+    github_settings: dict[str, GitHubSettings], backup_settings: dict[str, BackupSettings]
+) -> dict[str, dict[str, dict[str, Any]]]:
     """stack -> committed path -> workflow data."""
-    return {stack: workflow_documents(settings) for stack, settings in github_settings.items()}
+    return {stack: workflow_documents(settings, backup_settings[stack]) for stack, settings in github_settings.items()}
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ import pytest
 from components.settings.github import GitHubSettings
 from components.workflows import render_workflows
 from tests.workflow_checkers import SCHEMA_INVALID_WORKFLOW, schema_failures, write_bad_workflow, zizmor_findings
+from tests.workflows.conftest import stack_settings
 
 
 def _all_files(written: dict[str, list[Path]]) -> list[Path]:
@@ -50,7 +51,7 @@ def test_zizmor_pedantic_only_asks_for_an_image_digest(
     workflows = settings.workflows.model_copy(update={"restore_drill_image": f"supabase/postgres:17.4.1.055@{digest}"})
     pinned = settings.model_copy(update={"workflows": workflows})
     files = []
-    for path, text in render_workflows(pinned).items():
+    for path, text in render_workflows(pinned, stack_settings("production").backup).items():
         target = tmp_path / "pinned" / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)

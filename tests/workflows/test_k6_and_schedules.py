@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from components.settings.backup import BackupSettings
 from components.settings.github import GitHubSettings, PerformanceThresholds, WorkflowSettings
 from components.workflows import k6
+from components.workflows.restore_drill import AGE_CRON
 
 PERFORMANCE = ".github/workflows/performance-tests.yml"
 DEPLOY = ".github/workflows/deploy-functions.yml"
@@ -77,22 +79,25 @@ def test_schedules(
     documents: dict[str, dict[str, dict[str, Any]]], github_settings: dict[str, GitHubSettings], stack: str
 ) -> None:
     docs = documents[stack]
-    assert docs[BACKUP]["on"]["schedule"] == [{"cron": "0 2 * * *"}, {"cron": "0 */6 * * *"}]
-    assert docs[RESTORE]["on"]["schedule"] == [{"cron": "0 5 1 * *"}]  # monthly
+    # Both stacks' RPO designs give hourly data-only dumps (off the top of the hour).
+    assert docs[BACKUP]["on"]["schedule"] == [{"cron": "0 2 * * *"}, {"cron": "7 * * * *"}]
+    assert docs[RESTORE]["on"]["schedule"] == [{"cron": "0 5 1 * *"}, {"cron": AGE_CRON}]  # monthly, daily age
     assert docs[PERFORMANCE]["on"]["schedule"] == [{"cron": github_settings[stack].workflows.performance_schedule}]
     assert "workflow_run" not in docs[PERFORMANCE]["on"]
 
 
-def test_schedules_follow_settings_and_reject_bad_cron(github_settings: dict[str, GitHubSettings]) -> None:
+def test_schedules_follow_settings_and_reject_bad_cron(
+    github_settings: dict[str, GitHubSettings], backup_settings: dict[str, BackupSettings]
+) -> None:
     from components.workflows import workflow_documents
 
     settings = github_settings["staging"]
     workflows = settings.workflows.model_copy(
         update={"performance_schedule": "15 3 * * 1-5", "restore_drill_schedule": "0 6 2 * *"}
     )
-    docs = workflow_documents(settings.model_copy(update={"workflows": workflows}))
+    docs = workflow_documents(settings.model_copy(update={"workflows": workflows}), backup_settings["staging"])
     assert docs[PERFORMANCE]["on"]["schedule"] == [{"cron": "15 3 * * 1-5"}]
-    assert docs[RESTORE]["on"]["schedule"] == [{"cron": "0 6 2 * *"}]
+    assert docs[RESTORE]["on"]["schedule"] == [{"cron": "0 6 2 * *"}, {"cron": AGE_CRON}]
     base = {"staging_url": "https://staging.example.com", "production_url": "https://example.com"}
     for bad in ("0 2 * *", "@daily", "0 2 * * * *", "0 2 * * MON; rm -rf /"):
         with pytest.raises(ValidationError, match="restore_drill_schedule"):

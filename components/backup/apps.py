@@ -1,0 +1,40 @@
+"""One backup per app: each managed repository's dumps live under its own prefix in every tier.
+
+Key layout: `<tier>/<identity>/<timestamp>-<kind>.tar.gz` (and its `.sha256`). The lifecycle rules filter on
+the tier prefix alone, so every app's dumps follow the same retention; the roles of an app name only the
+prefixes ending in `<identity>/`, so `app` can never reach `app-admin/`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from components.settings.base import Environment
+
+_MAX_ROLE_NAME = 64  # IAM role-name limit
+
+
+@dataclass(frozen=True)
+class BackupApp:
+    """A managed repository as the backup vault sees it."""
+
+    repository: str  # owner/name
+    identity: str  # components.settings.backup.backup_identity(repository)
+    writer_subject: str  # OIDC subject of its backup job
+    reader_subject: str  # OIDC subject of its restore drill
+
+
+def app_prefixes(tiers: Sequence[str], identity: str) -> list[str]:
+    """The key prefixes of one app: `<tier><identity>/` for every tier (tiers end with `/`)."""
+    return [f"{tier}{identity}/" for tier in tiers]
+
+
+def role_name(environment: Environment, identity: str, kind: str) -> str:
+    """`backup-<kind>-<env>-<identity>`, shortened with a stable hash when it would pass IAM's 64 characters."""
+    name = f"backup-{kind}-{environment}-{identity}"
+    if len(name) <= _MAX_ROLE_NAME:
+        return name
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:8]
+    return f"{name[: _MAX_ROLE_NAME - 9]}-{digest}"

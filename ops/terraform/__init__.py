@@ -1,0 +1,1 @@
+"""Pulumi plans as Terraform plan JSON, for scanners built for Terraform (Checkov)."""

@@ -1,0 +1,169 @@
+"""`up`, `destroy`, protect and retain through the real engine; the cloud is the stub providers (no deployment)."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.engine.harness import REPO_ROOT, Engine, copy_program, resources_of
+
+pytestmark = pytest.mark.engine
+
+
+def declared_secrets() -> list[str]:
+    project = yaml.safe_load((REPO_ROOT / "Pulumi.yaml").read_text())
+    return [key for key, spec in (project.get("config") or {}).items() if isinstance(spec, dict) and spec.get("secret")]
+
+
+def required_secrets() -> list[str]:
+    """Declared secrets with no default: the ones the CLI refuses to run without."""
+    project = yaml.safe_load((REPO_ROOT / "Pulumi.yaml").read_text())
+    declared = project.get("config") or {}
+    return [key for key in declared_secrets() if "default" not in declared[key]]
+
+
+def secret_value(key: str, marker: str) -> str:
+    """A value of the shape the settings expect for `key`, carrying a marker that must never appear in clear."""
+    if key in {"pagerduty_integration_url", "pagerduty_webhook_url"}:
+        return f"https://events.pagerduty.com/integration/{marker.replace('-', '')[:32]}/enqueue"
+    if key.endswith("db_url"):
+        return f"postgresql://backup:{marker}@db.example.internal:5432/postgres"
+    if key.endswith("_url"):
+        return f"https://hooks.example.internal/{marker}"
+    return marker
+
+
+def set_all_secrets(engine: Engine, program: Path, stack: str) -> list[str]:
+    markers = []
+    for key in declared_secrets():
+        marker = f"engine-secret-{uuid.uuid4().hex}"
+        engine.set_secret(program, stack, key, secret_value(key, marker))
+        markers.append(marker.replace("-", "")[:32] if "pagerduty" in key else marker)
+    return markers
+
+
+def deploy(engine: Engine, tmp_path: Path, stack: str) -> tuple[Path, list[str]]:
+    program = copy_program(tmp_path / "program")
+    engine.init_stack(program, stack)
+    markers = set_all_secrets(engine, program, stack)
+    done = engine.run_program("up", program, stack, message=f"engine test up of {stack}")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return program, markers
+
+
+def test_up_keeps_every_secret_out_of_state_stack_file_and_history(engine: Engine, tmp_path: Path) -> None:
+    program, markers = deploy(engine, tmp_path, "staging")
+
+    stack_file = (program / "Pulumi.staging.yaml").read_text()
+    assert "secure:" in stack_file
+    history = engine.pulumi("stack", "history", "--stack", "staging", "--json", cwd=program).stdout
+    state_files = [p for p in engine.state_dir.rglob("*") if p.is_file()]
+    assert state_files
+    places = {"stack file": stack_file, "history": history}
+    places.update({str(p): p.read_bytes().decode("utf-8", "replace") for p in state_files})
+    for marker in markers:
+        for where, text in places.items():
+            assert marker not in text, f"a secret appears in plain text in {where}"
+    created = [c for c in engine.stub_calls() if c["method"] == "Create" and not c.get("preview")]
+    assert len(created) > 50
+
+
+def test_destroy_of_production_refuses_protected_resources_and_changes_nothing(engine: Engine, tmp_path: Path) -> None:
+    program, _ = deploy(engine, tmp_path, "production")
+    before = resources_of(engine.export(program, "production"))
+    protected = [r["urn"] for r in before if r.get("protect")]
+    assert protected, "production protects its backup buckets and keys"
+    engine.clear_stub_calls()
+
+    done = engine.pulumi("destroy", "--stack", "production", "--yes", cwd=program, check=False)
+
+    assert done.returncode != 0
+    assert "protected" in (done.stdout + done.stderr)
+    assert not [c for c in engine.stub_calls() if c["method"] == "Delete"]
+    after = resources_of(engine.export(program, "production"))
+    assert {r["urn"] for r in after} == {r["urn"] for r in before}
+
+
+_PROTECTED_AND_RETAINED = """
+import pulumi
+import pulumi_aws as aws
+
+if pulumi.Config().get_bool("keep_protected") is not False:
+    aws.s3.Bucket("protected-bucket", opts=pulumi.ResourceOptions(protect=True))
+if pulumi.Config().get_bool("keep_retained") is not False:
+    aws.s3.Bucket("retained-bucket", opts=pulumi.ResourceOptions(retain_on_delete=True))
+aws.s3.Bucket("plain-bucket")
+"""
+
+
+def tiny_program(path: Path) -> Path:
+    path.mkdir()
+    (path / "Pulumi.yaml").write_text("name: engine-protect\nruntime: python\n")
+    (path / "__main__.py").write_text(_PROTECTED_AND_RETAINED)
+    return path
+
+
+def test_removing_protected_fails_and_removing_retained_leaves_it_in_the_cloud(engine: Engine, tmp_path: Path) -> None:
+    program = tiny_program(tmp_path / "tiny")
+    engine.init_stack(program, "dev")
+    assert engine.run_program("up", program, "dev").returncode == 0
+    engine.clear_stub_calls()
+
+    engine.pulumi("config", "set", "--stack", "dev", "keep_protected", "false", cwd=program)
+    refused = engine.run_program("up", program, "dev")
+
+    assert refused.returncode != 0
+    assert "protected" in refused.stdout + refused.stderr
+    assert not [c for c in engine.stub_calls() if c["method"] == "Delete"]
+
+    engine.pulumi("config", "set", "--stack", "dev", "keep_protected", "true", cwd=program)
+    engine.pulumi("config", "set", "--stack", "dev", "keep_retained", "false", cwd=program)
+    removed = engine.run_program("up", program, "dev")
+
+    assert removed.returncode == 0, removed.stdout + removed.stderr
+    urns = {r["urn"] for r in resources_of(engine.export(program, "dev"))}
+    assert not any(urn.endswith("::retained-bucket") for urn in urns)
+    assert not [c for c in engine.stub_calls() if c["method"] == "Delete"]
+
+
+def test_destroy_deletes_plain_resources_and_only_forgets_retained_ones(engine: Engine, tmp_path: Path) -> None:
+    program = tiny_program(tmp_path / "tiny")
+    engine.init_stack(program, "dev")
+    engine.pulumi("config", "set", "--stack", "dev", "keep_protected", "false", cwd=program)
+    assert engine.run_program("up", program, "dev").returncode == 0
+    engine.clear_stub_calls()
+
+    engine.pulumi("destroy", "--stack", "dev", "--yes", cwd=program)
+
+    deleted = {c["urn"].rsplit("::", 1)[-1] for c in engine.stub_calls() if c["method"] == "Delete"}
+    assert deleted == {"plain-bucket"}
+    assert resources_of(engine.export(program, "dev")) == []
+
+
+_DUPLICATE = """
+import pulumi_aws as aws
+
+aws.s3.Bucket("same-name")
+aws.s3.Bucket("same-name")
+"""
+
+
+def test_two_resources_with_one_urn_fail_in_the_engine_and_offline(engine: Engine, tmp_path: Path) -> None:
+    from ops.offline import ProgramError, evaluate
+
+    program = tmp_path / "dup"
+    program.mkdir()
+    (program / "Pulumi.yaml").write_text("name: engine-dup\nruntime: python\n")
+    (program / "__main__.py").write_text(_DUPLICATE)
+    (program / "Pulumi.dev.yaml").write_text("config: {}\n")
+    engine.init_stack(program, "dev")
+
+    done = engine.run_program("preview", program, "dev")
+
+    assert done.returncode != 0
+    assert "Duplicate resource URN" in done.stdout + done.stderr
+    with pytest.raises(ProgramError, match="Duplicate resource URN"):
+        evaluate(program, "dev")
