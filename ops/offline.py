@@ -113,10 +113,15 @@ def unwrap_secrets(value: Any) -> Any:
     return value
 
 
+UNKNOWN = "[unknown]"
+
+
 def redact_secrets(value: Any) -> Any:
-    """For anything shown to people or written to files: secret values never appear."""
+    """For anything shown to people or written to files: secret values never appear, unknowns read as such."""
     if is_secret(value):
         return REDACTED
+    if isinstance(value, pulumi.output.Unknown):
+        return UNKNOWN
     if isinstance(value, dict):
         return {k: redact_secrets(v) for k, v in value.items()}
     if isinstance(value, list):

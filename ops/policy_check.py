@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pulumi.output import Unknown
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
@@ -27,7 +28,7 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
-from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
 from .boundary import OpsError
 from .offline import REDACTED, Evaluation, RecordedResource, secret_strings
@@ -64,8 +65,9 @@ def _level(policy: Policy, config: Mapping[str, Any]) -> EnforcementLevel:
     return EnforcementLevel.MANDATORY if level == EnforcementLevel.REMEDIATE else level
 
 
-def _policy_config(policy: Policy, config: Mapping[str, Any]) -> dict[str, Any]:
-    """Schema defaults (the CLI applies them) overlaid with the team's values."""
+def _policy_config(policy: Policy, config: Mapping[str, Any], evaluation: Evaluation | None = None) -> dict[str, Any]:
+    """Schema defaults (the CLI applies them) overlaid with the team's values. Offline the stack's settings are
+    known: a stack whose `environment` setting is a production environment is declared a production stack."""
     values: dict[str, Any] = {}
     schema = policy.config_schema
     if schema is not None:
@@ -75,19 +77,61 @@ def _policy_config(policy: Policy, config: Mapping[str, Any]) -> dict[str, Any]:
     override = config.get(policy.name)
     if isinstance(override, Mapping):
         values.update({k: v for k, v in override.items() if k != "enforcementLevel"})
+    stacks, environments = values.get("productionStacks"), values.get("productionEnvironments")
+    if evaluation is not None and isinstance(stacks, list) and isinstance(environments, list):
+        environment = evaluation.config.get(f"{evaluation.project}:environment", "")
+        if environment.lower() in {str(e).lower() for e in environments}:
+            values["productionStacks"] = [*stacks, evaluation.stack]
     return values
 
 
 def _options(resource: RecordedResource) -> PolicyResourceOptions:
-    # The engine passes no retain_on_delete to policies; the offline run mirrors that.
-    return PolicyResourceOptions(
+    options = PolicyResourceOptions(
         resource.protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], resource.parent or None
     )
+    # The engine passes no retain_on_delete to policies; offline it is known, so rules that can use it may.
+    options.retain_on_delete = resource.retain_on_delete  # pyright: ignore[reportAttributeAccessIssue]
+    return options
 
 
-def _unknown(policy: Policy, severity: str, urn: str, exc: UnknownValueError) -> Violation:
-    """What the analyzer reports when a rule reads a value unknown during preview: an advisory diagnostic."""
-    return Violation(policy.name, "advisory", severity, urn, f"can't run policy during preview: {exc.message}")
+def _engine_view(value: Any) -> Any:
+    """An unknown output as the engine hands it to policies: the unknown sentinel the proxies raise on."""
+    if isinstance(value, Unknown):
+        return UNKNOWN_STRING_VALUE
+    if isinstance(value, dict):
+        return {k: _engine_view(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_engine_view(v) for v in value]
+    return value
+
+
+def _with_unknowns(outputs: Any, inputs: Any) -> Any:
+    """Outputs, unknown wherever the input they came from was unknown (the engine's preview view of them)."""
+    if isinstance(inputs, Unknown):
+        return inputs
+    if isinstance(outputs, dict) and isinstance(inputs, dict):
+        merged = {k: _with_unknowns(v, inputs.get(k)) for k, v in outputs.items()}
+        merged.update({k: v for k, v in inputs.items() if isinstance(v, Unknown)})
+        return merged
+    if isinstance(outputs, list) and isinstance(inputs, list) and len(outputs) == len(inputs):
+        return [_with_unknowns(o, i) for o, i in zip(outputs, inputs, strict=True)]
+    return outputs
+
+
+def _unknown(policy: Policy, severity: str, urn: str, name: str, exc: UnknownValueError) -> list[Violation]:
+    """What the analyzer reports when a rule reads a value unknown during preview: an advisory diagnostic naming
+    the rule and each resource it could not judge."""
+    subjects = getattr(exc, "subjects", None) or [(urn, name, exc.message)]
+    return [
+        Violation(
+            policy.name,
+            "advisory",
+            severity,
+            subject_urn or urn,
+            f"can't run policy during preview: {policy.name} could not judge {label or 'the stack'}: {message}",
+        )
+        for subject_urn, label, message in subjects
+    ]
 
 
 def _defaulting(report: Any, default_urn: str) -> Any:
@@ -142,7 +186,7 @@ def run_policies(
         if level == EnforcementLevel.DISABLED:
             continue
         severity = policy.severity.value if policy.severity is not None else ""
-        policy_config = _policy_config(policy, config)
+        policy_config = _policy_config(policy, config, evaluation)
 
         def report(
             message: str,
@@ -159,7 +203,7 @@ def run_policies(
             for resource in resources:
                 args = ResourceValidationArgs(
                     resource.type,
-                    unknown_checking_proxy(resource.plain_inputs),
+                    unknown_checking_proxy(_engine_view(resource.plain_inputs)),
                     resource.urn,
                     resource.name,
                     _options(resource),
@@ -169,11 +213,19 @@ def run_policies(
                 try:
                     _run(policy, args, _defaulting(report, resource.urn), resource.urn)
                 except UnknownValueError as exc:
-                    violations.append(_unknown(policy, severity, resource.urn, exc))
+                    violations.extend(_unknown(policy, severity, resource.urn, resource.name, exc))
         elif isinstance(policy, StackValidationPolicy):
             by_urn = {
                 r.urn: PolicyResource(
-                    r.type, unknown_checking_proxy(r.plain_outputs), r.urn, r.name, _options(r), None, None, [], {}
+                    r.type,
+                    unknown_checking_proxy(_engine_view(_with_unknowns(r.plain_outputs, r.plain_inputs))),
+                    r.urn,
+                    r.name,
+                    _options(r),
+                    None,
+                    None,
+                    [],
+                    {},
                 )
                 for r in resources
             }
@@ -185,7 +237,7 @@ def run_policies(
             try:
                 _run(policy, stack_args, report)
             except UnknownValueError as exc:
-                violations.append(_unknown(policy, severity, "", exc))
+                violations.extend(_unknown(policy, severity, "", "", exc))
     return [_scrubbed(v, secrets) for v in violations] if (secrets := secret_strings(evaluation)) else violations
 
 

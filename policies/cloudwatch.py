@@ -2,35 +2,30 @@
 
 from __future__ import annotations
 
-from pulumi_policy import (
-    EnforcementLevel,
-    ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    Severity,
-)
+from collections.abc import Mapping
+from typing import Any
 
-from .common import as_list
+from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
+
+from .common import as_list, resource_rule
 
 ALARM_TYPES = ("aws:cloudwatch/metricAlarm:MetricAlarm", "aws:cloudwatch/compositeAlarm:CompositeAlarm")
 
 
-def _alarm_actions(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type not in ALARM_TYPES:
-        return
+def _alarm_actions(args: ResourceValidationArgs, _config: Mapping[str, Any], report: ReportViolation) -> None:
     if args.props.get("actionsEnabled") is False:
         report("alarm actions are disabled (actionsEnabled false)", None)
     if not [a for a in as_list(args.props.get("alarmActions")) if a]:
         report("alarm has no alarmActions: it changes state without notifying anyone", None)
 
 
-ALARM_ACTIONS = ResourceValidationPolicy(
-    name="cloudwatch-alarm-actions",
-    description="Ensure every CloudWatch metric and composite alarm has alarm actions and actions enabled.",
-    validate=_alarm_actions,
-    enforcement_level=EnforcementLevel.MANDATORY,
+ALARM_ACTIONS = resource_rule(
+    "cloudwatch-alarm-actions",
+    "Ensure every CloudWatch metric and composite alarm has alarm actions and actions enabled.",
+    ALARM_TYPES,
+    _alarm_actions,
     severity=Severity.MEDIUM,
-    remediation_steps="Set alarm_actions to the alert topic of the alarm's severity and leave actions_enabled True.",
+    remediation="Set alarm_actions to the alert topic of the alarm's severity and leave actions_enabled True.",
 )
 
 POLICIES = [ALARM_ACTIONS]

@@ -1,4 +1,5 @@
-"""Helpers shared by the rule modules: reading props as the engine hands them, policy documents, stack views.
+"""Helpers shared by the rule modules: reading props as the engine hands them, rule construction, and the
+guard that keeps one unexpected or unknown value from stopping (or silencing) a rule.
 
 Props reach rules as read-only mappings (`pulumi_policy`'s unknown-checking proxies: not `dict`, lists are
 not `list`), with camelCase keys. Everything here accepts any `Mapping` / `Sequence` and never mutates.
@@ -6,22 +7,27 @@ not `list`), with camelCase keys. Everything here accepts any `Mapping` / `Seque
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-from pulumi_policy import PolicyResource
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
 # --------------------------------------------------------------------------------------------------
 # Reading props
-
-PRODUCTION_STACKS_SCHEMA: dict[str, Any] = {
-    "type": "array",
-    "items": {"type": "string"},
-    "default": ["production"],
-    "description": "Stack names treated as production (the stack segment of each resource URN).",
-}
 
 
 def get(value: Any, *path: str) -> Any:
@@ -54,125 +60,45 @@ def truthy(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
+def number(value: Any) -> float | None:
+    """A number given as a number (never a bool); None for anything else, so a rule can say what it got."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
 def stack_of(urn: str) -> str:
     """`urn:pulumi:<stack>::<project>::<type>::<name>` -> `<stack>`."""
     parts = urn.split("::")
     return parts[0].removeprefix("urn:pulumi:") if parts and parts[0].startswith("urn:pulumi:") else ""
 
 
-def is_production(urn: str, config: Mapping[str, Any]) -> bool:
-    return stack_of(urn) in set(as_list(config.get("productionStacks", ["production"])))
+def known(props: Mapping[str, Any], key: str) -> Any:
+    """`props.get(key)`, or None when the value is unknown (preview): for indexing, never for judging."""
+    try:
+        return props.get(key)
+    except UnknownValueError:
+        return None
 
 
 def tags_of(props: Mapping[str, Any]) -> Mapping[str, Any]:
-    tags = props.get("tags")
+    tags = known(props, "tags")
     return tags if isinstance(tags, Mapping) else {}
-
-
-# --------------------------------------------------------------------------------------------------
-# IAM-style policy documents (IAM, bucket, key and topic policies)
-
-
-def document(value: Any) -> Mapping[str, Any] | None:
-    """A policy document given as a JSON string or an object; None if absent or unreadable."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, Mapping):
-        return value
-    if isinstance(value, str):
-        try:
-            parsed = json.loads(value)
-        except ValueError:
-            return None
-        return parsed if isinstance(parsed, Mapping) else None
-    return None
-
-
-def statements(doc: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
-    if doc is None:
-        return []
-    return [s for s in as_list(doc.get("Statement")) if isinstance(s, Mapping)]
-
-
-def actions(statement: Mapping[str, Any]) -> list[str]:
-    return [str(a) for a in as_list(statement.get("Action"))]
-
-
-def lower_actions(statement: Mapping[str, Any]) -> set[str]:
-    return {a.lower() for a in actions(statement)}
-
-
-def is_wildcard_principal(principal: Any) -> bool:
-    """`"*"` or `{"AWS": "*"}` (any AWS account, including anonymous callers)."""
-    if principal == "*":
-        return True
-    return isinstance(principal, Mapping) and "*" in [str(p) for p in as_list(principal.get("AWS"))]
-
-
-def condition_values(statement: Mapping[str, Any], operator_prefix: str, key: str) -> list[str]:
-    """Values of `Condition[<op>][key]` for operators starting with `operator_prefix` (case-insensitive key)."""
-    found: list[str] = []
-    condition = statement.get("Condition")
-    if not isinstance(condition, Mapping):
-        return found
-    for operator, clauses in condition.items():
-        if not str(operator).startswith(operator_prefix) or not isinstance(clauses, Mapping):
-            continue
-        for clause_key, values in clauses.items():
-            if str(clause_key).lower() == key.lower():
-                found.extend(str(v).lower() if isinstance(v, bool) else str(v) for v in as_list(values))
-    return found
-
-
-def denies_insecure_transport(statement: Mapping[str, Any], needed_actions: Iterable[str]) -> bool:
-    """A Deny for any principal when `aws:SecureTransport` is false, covering `needed_actions` (lowercase)."""
-    if statement.get("Effect") != "Deny" or not is_wildcard_principal(statement.get("Principal")):
-        return False
-    if "false" not in [v.lower() for v in condition_values(statement, "Bool", "aws:SecureTransport")]:
-        return False
-    granted = lower_actions(statement)
-    return all(a in granted or "*" in granted or f"{a.split(':')[0]}:*" in granted for a in needed_actions)
-
-
-# --------------------------------------------------------------------------------------------------
-# Stack views
-
-
-class StackView:
-    """Index of a stack's resources for relation rules (a config resource -> the bucket it configures)."""
-
-    def __init__(self, resources: Sequence[PolicyResource]) -> None:
-        self.resources = list(resources)
-
-    def of_type(self, *types: str) -> list[PolicyResource]:
-        wanted = set(types)
-        return [r for r in self.resources if r.resource_type in wanted]
-
-    def by_prop(self, types: Iterable[str], prop: str) -> dict[str, list[PolicyResource]]:
-        """Resources of `types` grouped by the string value of `prop`."""
-        index: dict[str, list[PolicyResource]] = {}
-        for r in self.of_type(*types):
-            value = r.props.get(prop)
-            if isinstance(value, str):
-                index.setdefault(value, []).append(r)
-        return index
 
 
 def identifiers(resource: PolicyResource, *props: str) -> set[str]:
     """The values other resources may use to reference this one (name, id, ARN...)."""
     found: set[str] = set()
     for prop in props:
-        value = resource.props.get(prop)
+        value = known(resource.props, prop)
         if isinstance(value, str) and value:
             found.add(value)
     return found
 
 
-def matching(index: Mapping[str, list[PolicyResource]], keys: Iterable[str]) -> list[PolicyResource]:
-    out: list[PolicyResource] = []
-    for key in keys:
-        out.extend(index.get(key, []))
-    return out
+def of_type(resources: Iterable[PolicyResource], *types: str) -> list[PolicyResource]:
+    wanted = set(types)
+    return [r for r in resources if r.resource_type in wanted]
 
 
 def walk(value: Any) -> Iterator[Any]:
@@ -188,3 +114,169 @@ def walk(value: Any) -> Iterator[Any]:
 
 def regex(config: Mapping[str, Any], key: str, default: str) -> re.Pattern[str]:
     return re.compile(str(config.get(key) or default))
+
+
+# --------------------------------------------------------------------------------------------------
+# Production: the engine gives policies no stack name or stack settings, so a stack is production when its
+# URNs name a declared production stack, or when its resources carry the program's `environment` tag with a
+# production value (the stack's `environment` setting, whatever the stack is called).
+
+PRODUCTION_SCHEMA: dict[str, dict[str, Any]] = {
+    "productionStacks": {
+        "type": "array",
+        "items": {"type": "string"},
+        "default": ["production"],
+        "description": "Stack names treated as production (the stack segment of each resource URN).",
+    },
+    "productionEnvironments": {
+        "type": "array",
+        "items": {"type": "string"},
+        "default": ["production", "prod"],
+        "description": "Values of the `environment` tag that mark a stack as production.",
+    },
+}
+
+
+def is_production_stack(resources: Sequence[PolicyResource], config: Mapping[str, Any]) -> bool:
+    stacks = {str(s) for s in as_list(config.get("productionStacks", ["production"]))}
+    environments = {str(e).lower() for e in as_list(config.get("productionEnvironments", ["production", "prod"]))}
+    for resource in resources:
+        if stack_of(resource.urn) in stacks:
+            return True
+        if str(tags_of(resource.props).get("environment", "")).lower() in environments:
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------------------------------
+# Judging: one subject at a time
+
+
+class UnknownSubjectsError(UnknownValueError):
+    """Values a rule needed were unknown (preview); names every resource it could not judge.
+
+    The engine reports an UnknownValueError as an advisory "can't run policy" diagnostic with this message;
+    the offline run reports one advisory per resource in `subjects`.
+    """
+
+    def __init__(self, subjects: list[tuple[str, str, str]]) -> None:
+        super().__init__(UNKNOWN_STRING_VALUE, [])
+        self.subjects = subjects
+        self.message = "; ".join(f"could not judge {label}: {why}" for _, label, why in subjects)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _not_applicable(exc: BaseException) -> bool:
+    return type(exc).__name__ == "_NotApplicableError"
+
+
+def _where(exc: BaseException) -> str:
+    """The innermost line of the pack that raised: a crash message says where without quoting any value."""
+    pack = Path(__file__).resolve().parent
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).resolve().parent == pack]
+    frame = frames[-1] if frames else None
+    return f"{Path(frame.filename).name}:{frame.lineno} in {frame.name}" if frame else "unknown location"
+
+
+def crash_message(label: str, exc: BaseException) -> str:
+    return (
+        f"{label}: the rule could not evaluate this resource ({type(exc).__name__} at {_where(exc)}); "
+        "a value has an unexpected type or shape, so the resource is treated as non-compliant"
+    )
+
+
+class Judge:
+    """Runs a check per subject. An unknown value defers that subject (an advisory naming it), a crash on an
+    unexpected value becomes a violation on it, and the other subjects are judged regardless."""
+
+    def __init__(self, report: ReportViolation) -> None:
+        self.report = report
+        self.unknown: list[tuple[str, str, str]] = []
+
+    def __call__(self, subject: PolicyResource | None, label: str, check: Callable[[], None]) -> None:
+        urn = subject.urn if subject is not None else ""
+        try:
+            check()
+        except UnknownValueError as exc:
+            self.unknown.append((urn, label, exc.message))
+        except Exception as exc:
+            if _not_applicable(exc):
+                raise
+            self.report(crash_message(label, exc), urn or None)
+
+    def finish(self) -> None:
+        if self.unknown:
+            raise UnknownSubjectsError(self.unknown)
+
+
+StackCheck = Callable[[StackValidationArgs, Mapping[str, Any], Judge], None]
+ResourceCheck = Callable[[ResourceValidationArgs, Mapping[str, Any], ReportViolation], None]
+
+
+def stack_rule(
+    name: str,
+    description: str,
+    check: StackCheck,
+    *,
+    severity: Severity,
+    remediation: str,
+    level: EnforcementLevel = EnforcementLevel.MANDATORY,
+    schema: dict[str, dict[str, Any]] | None = None,
+) -> StackValidationPolicy:
+    """A stack rule whose check judges subjects through a `Judge` (see above)."""
+
+    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        judge = Judge(report)
+        config = args.get_config() or {}
+        judge(None, "the stack", lambda: check(args, config, judge))
+        judge.finish()
+
+    return StackValidationPolicy(
+        name=name,
+        description=description,
+        validate=validate,
+        enforcement_level=level,
+        severity=severity,
+        remediation_steps=remediation,
+        config_schema=PolicyConfigSchema(properties=schema) if schema else None,
+    )
+
+
+def resource_rule(
+    name: str,
+    description: str,
+    types: Iterable[str] | None,
+    check: ResourceCheck,
+    *,
+    severity: Severity,
+    remediation: str,
+    level: EnforcementLevel = EnforcementLevel.MANDATORY,
+    schema: dict[str, dict[str, Any]] | None = None,
+) -> ResourceValidationPolicy:
+    """A resource rule for `types` (None: every type); a crash on an unexpected value is reported on the resource."""
+    wanted = frozenset(types) if types is not None else None
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        if wanted is not None and args.resource_type not in wanted:
+            return
+        config = args.get_config() or {}
+        try:
+            check(args, config, report)
+        except UnknownValueError:
+            raise
+        except Exception as exc:
+            if _not_applicable(exc):
+                raise
+            report(crash_message(f"{args.name}", exc), None)
+
+    return ResourceValidationPolicy(
+        name=name,
+        description=description,
+        validate=validate,
+        enforcement_level=level,
+        severity=severity,
+        remediation_steps=remediation,
+        config_schema=PolicyConfigSchema(properties=schema) if schema else None,
+    )

@@ -1,27 +1,27 @@
-"""Cost rules: budgets that tell someone, and anomaly detection that reaches someone."""
+"""Cost rules: budgets that tell someone, and anomaly detection that reaches someone. Advisory: a missing
+notification costs money, it exposes no data and loses none, and a reviewer may accept it for a sandbox."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
     ReportViolation,
     ResourceValidationArgs,
-    ResourceValidationPolicy,
     Severity,
     StackValidationArgs,
-    StackValidationPolicy,
 )
 
-from .common import StackView, as_list, get, identifiers
+from .common import Judge, as_list, get, identifiers, of_type, resource_rule, stack_rule
 
 BUDGET = "aws:budgets/budget:Budget"
 MONITOR = "aws:costexplorer/anomalyMonitor:AnomalyMonitor"
 SUBSCRIPTION = "aws:costexplorer/anomalySubscription:AnomalySubscription"
 
 
-def _budget_notification(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type != BUDGET:
-        return
+def _budget_notification(args: ResourceValidationArgs, _config: Mapping[str, Any], report: ReportViolation) -> None:
     for notification in as_list(args.props.get("notifications")):
         subscribers = as_list(get(notification, "subscriberEmailAddresses")) + as_list(
             get(notification, "subscriberSnsTopicArns")
@@ -31,40 +31,39 @@ def _budget_notification(args: ResourceValidationArgs, report: ReportViolation) 
     report("budget has no notification with a subscriber (email address or SNS topic)", None)
 
 
-def _anomaly_detection(args: StackValidationArgs, report: ReportViolation) -> None:
-    view = StackView(args.resources)
+def _anomaly_detection(args: StackValidationArgs, _config: Mapping[str, Any], judge: Judge) -> None:
     if not [r for r in args.resources if r.resource_type.startswith("aws:")]:
         args.not_applicable("the stack manages no AWS resources")
     subscribed: set[str] = set()
-    for subscription in view.of_type(SUBSCRIPTION):
-        subscribers = [s for s in as_list(subscription.props.get("subscribers")) if get(s, "address")]
-        if subscribers:
+    for subscription in of_type(args.resources, SUBSCRIPTION):
+        if [s for s in as_list(subscription.props.get("subscribers")) if get(s, "address")]:
             subscribed.update(str(a) for a in as_list(subscription.props.get("monitorArnLists")))
-    monitors = view.of_type(MONITOR)
+    monitors = of_type(args.resources, MONITOR)
     if not monitors:
-        report("the stack has no Cost Explorer anomaly monitor", None)
+        judge.report("the stack has no Cost Explorer anomaly monitor", None)
     for monitor in monitors:
         if not identifiers(monitor, "arn", "id") & subscribed:
-            report(f"anomaly monitor {monitor.name} has no subscription with a subscriber", monitor.urn)
+            judge.report(f"anomaly monitor {monitor.name} has no subscription with a subscriber", monitor.urn)
 
 
-BUDGET_NOTIFICATION = ResourceValidationPolicy(
-    name="cost-budget-notification",
-    description="Ensure every AWS budget has at least one notification with a subscriber.",
-    validate=_budget_notification,
-    enforcement_level=EnforcementLevel.ADVISORY,
+BUDGET_NOTIFICATION = resource_rule(
+    "cost-budget-notification",
+    "Ensure every AWS budget has at least one notification with a subscriber. Advisory: a cost concern.",
+    (BUDGET,),
+    _budget_notification,
     severity=Severity.MEDIUM,
-    remediation_steps="Add a notification with subscriber_sns_topic_arns (an alert topic) or "
-    "subscriber_email_addresses to the aws.budgets.Budget.",
+    remediation="Add a notification with subscriber_sns_topic_arns (an alert topic) or subscriber_email_addresses.",
+    level=EnforcementLevel.ADVISORY,
 )
-ANOMALY_DETECTION = StackValidationPolicy(
-    name="cost-anomaly-detection",
-    description="Ensure a stack with AWS resources has a Cost Explorer anomaly monitor with a subscribed subscription.",
-    validate=_anomaly_detection,
-    enforcement_level=EnforcementLevel.ADVISORY,
+ANOMALY_DETECTION = stack_rule(
+    "cost-anomaly-detection",
+    "Ensure a stack with AWS resources has a Cost Explorer anomaly monitor with a subscribed subscription. "
+    "Advisory: a cost concern.",
+    _anomaly_detection,
     severity=Severity.MEDIUM,
-    remediation_steps="Add an aws.costexplorer.AnomalyMonitor and an AnomalySubscription whose monitor_arn_lists "
-    "holds its ARN and whose subscribers name an SNS topic or email address.",
+    remediation="Add an aws.costexplorer.AnomalyMonitor and an AnomalySubscription whose monitor_arn_lists holds its "
+    "ARN and whose subscribers name an SNS topic or email address.",
+    level=EnforcementLevel.ADVISORY,
 )
 
 POLICIES = [BUDGET_NOTIFICATION, ANOMALY_DETECTION]

@@ -1,79 +1,135 @@
-"""Data-safety rules: production backups and the keys that decrypt them cannot be deleted by a `pulumi destroy`.
+"""Data-safety rules: backups, the keys that decrypt them and the vaults that hold them survive a mistaken
+`pulumi destroy`, an empty-the-bucket delete, and an open vault policy.
 
-The engine passes `protect` to policies but not `retain_on_delete` (PolicyResourceOptions has no such field), so
-this rule checks protect only; the backup component's tests assert retain_on_delete on the recorded plan.
+Backup-holding resources: S3 backup buckets (policies/buckets.py), AWS Backup vaults (`backup.Vault`,
+`backup.LogicallyAirGappedVault`) and Glacier vaults. The engine hands policies `protect` but not
+`retain_on_delete`; the offline run (`python -m ops plan`) passes both, so "protect without retain" is caught
+there and in CI, and the engine run checks protect only.
 """
 
 from __future__ import annotations
 
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyConfigSchema,
-    PolicyResource,
-    ReportViolation,
-    Severity,
-    StackValidationArgs,
-    StackValidationPolicy,
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi_policy import PolicyResource, Severity, StackValidationArgs
+
+from .buckets import ROLE_SCHEMA, BucketIndex
+from .common import PRODUCTION_SCHEMA, Judge, as_list, is_production_stack, of_type, stack_rule, truthy
+from .kms import backup_keys
+from .statements import ACCOUNTS_SCHEMA, PolicyDocumentError, exposures, parse, stack_accounts
+
+VAULT_TYPES = ("aws:backup/vault:Vault", "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault")
+GLACIER_VAULT = "aws:glacier/vault:Vault"
+VAULT_POLICY = "aws:backup/vaultPolicy:VaultPolicy"
+BACKUP_ACTIONS = (
+    "backup:DeleteRecoveryPoint",
+    "backup:UpdateRecoveryPointLifecycle",
+    "backup:PutBackupVaultAccessPolicy",
+    "backup:DeleteBackupVault",
+    "backup:DeleteBackupVaultAccessPolicy",
+    "backup:CopyIntoBackupVault",
+    "backup:StartRestoreJob",
+    "backup:GetRecoveryPointRestoreMetadata",
+    "glacier:DeleteArchive",
+    "glacier:InitiateJob",
+    "glacier:DeleteVault",
+    "glacier:UploadArchive",
 )
 
-from .common import PRODUCTION_STACKS_SCHEMA, StackView, as_list, get, identifiers
-from .s3 import REPLICATION_TYPES, ROLE_SCHEMA, SSE_TYPES, Buckets, bucket_name
 
-KEY = "aws:kms/key:Key"
-ALIAS = "aws:kms/alias:Alias"
-
-
-def _key_index(view: StackView) -> dict[str, PolicyResource]:
-    """Every way a bucket configuration may name a key (ARN, key id, alias name or ARN) -> the key."""
-    index: dict[str, PolicyResource] = {}
-    for key in view.of_type(KEY):
-        for ident in identifiers(key, "arn", "keyId", "id"):
-            index[ident] = key
-    for alias in view.of_type(ALIAS):
-        target = index.get(str(alias.props.get("targetKeyId")))
-        if target is not None:
-            for ident in identifiers(alias, "name", "arn"):
-                index[ident] = target
-    return index
+def _holders(args: StackValidationArgs, config: Mapping[str, Any]) -> list[tuple[PolicyResource, str]]:
+    """(resource, what it is) for everything that holds or decrypts backups."""
+    index = BucketIndex(args.resources, config)
+    found = [(b.resource, f"backup bucket {b.name}") for b in index.backups()]
+    found += [(k, f"KMS key {k.name} of backup data") for k in backup_keys(args.resources, config).values()]
+    found += [(v, f"backup vault {v.name}") for v in of_type(args.resources, *VAULT_TYPES, GLACIER_VAULT)]
+    return found
 
 
-def _backups_protected(args: StackValidationArgs, report: ReportViolation) -> None:
-    config = args.get_config() or {}
-    buckets = Buckets(args.resources)
-    backups = buckets.production_backups(config)
-    if not backups:
-        args.not_applicable("no production backup buckets in this stack")
-    keys = _key_index(buckets.view)
-    for bucket in backups:
-        if not bucket.opts.protect:
-            report(f"production backup bucket {bucket_name(bucket)} is not protected", bucket.urn)
-        key_ids = [
-            get(rule, "applyServerSideEncryptionByDefault", "kmsMasterKeyId")
-            for sse in buckets.config_of(bucket, SSE_TYPES)
-            for rule in as_list(sse.props.get("rules"))
-        ]
-        key_ids += [
-            get(rule, "destination", "encryptionConfiguration", "replicaKmsKeyId")
-            for replication in buckets.config_of(bucket, REPLICATION_TYPES)
-            for rule in as_list(replication.props.get("rules"))
-        ]
-        for key_id in {str(k) for k in key_ids if k}:
-            key = keys.get(key_id)
-            if key is not None and not key.opts.protect:
-                report(
-                    f"KMS key {key.name} of production backup bucket {bucket_name(bucket)} is not protected", key.urn
-                )
+def _protected(args: StackValidationArgs, config: Mapping[str, Any], judge: Judge) -> None:
+    if not is_production_stack(args.resources, config):
+        args.not_applicable("not a production stack")
+    holders = _holders(args, config)
+    if not holders:
+        args.not_applicable("no backup data in this stack")
+    for resource, what in holders:
+        retained = getattr(resource.opts, "retain_on_delete", None)
+        if not resource.opts.protect:
+            judge.report(f"production {what} is not protected", resource.urn)
+        elif retained is False:
+            judge.report(
+                f"production {what} is protected but not retained on delete: removing it from the "
+                "program (or protect: false, then destroy) deletes it",
+                resource.urn,
+            )
 
 
-BACKUPS_PROTECTED = StackValidationPolicy(
-    name="data-safety-backup-protect",
-    description="Ensure production backup buckets and their KMS keys are protected against deletion.",
-    validate=_backups_protected,
-    enforcement_level=EnforcementLevel.MANDATORY,
+def _force_destroy(args: StackValidationArgs, config: Mapping[str, Any], judge: Judge) -> None:
+    if not is_production_stack(args.resources, config):
+        args.not_applicable("not a production stack (staging backups may be emptied on destroy)")
+    holders = [(r, w) for r, w in _holders(args, config) if not w.startswith("KMS key")]
+    if not holders:
+        args.not_applicable("no backup data in this stack")
+    for resource, what in holders:
+
+        def check(resource: PolicyResource = resource, what: str = what) -> None:
+            if truthy(resource.props.get("forceDestroy")):
+                judge.report(f"{what} has forceDestroy: a delete empties it of every backup", resource.urn)
+
+        judge(resource, what, check)
+
+
+def _vault_policies(args: StackValidationArgs, config: Mapping[str, Any], judge: Judge) -> None:
+    carriers = [(p, p.props.get("policy")) for p in of_type(args.resources, VAULT_POLICY)]
+    carriers += [(v, v.props.get("accessPolicy")) for v in of_type(args.resources, GLACIER_VAULT)]
+    if not carriers:
+        args.not_applicable("no backup vault policies in this stack")
+    own = stack_accounts(args.resources, config)
+    orgs = {str(o) for o in as_list(config.get("organizationIds", []))}
+    trusted = {str(a) for a in as_list(config.get("trustedAccounts", []))}
+    for carrier, document in carriers:
+
+        def check(carrier: PolicyResource = carrier, document: Any = document) -> None:
+            try:
+                statements = parse(document)
+            except PolicyDocumentError as exc:
+                judge.report(f"vault policy cannot be judged: {exc}", carrier.urn)
+                return
+            for exposure in exposures(statements, BACKUP_ACTIONS, own, orgs, trusted):
+                judge.report(f"vault policy {exposure.describe()}", carrier.urn)
+
+        judge(carrier, carrier.name, check)
+
+
+BACKUPS_PROTECTED = stack_rule(
+    "data-safety-backup-protect",
+    "Ensure production backup buckets, backup vaults and the KMS keys of backup data are protected and retained "
+    "on delete.",
+    _protected,
     severity=Severity.CRITICAL,
-    remediation_steps="Create the buckets and keys with ResourceOptions(protect=True, retain_on_delete=True) "
-    "(backup.protect: true in the production stack file).",
-    config_schema=PolicyConfigSchema(properties={"productionStacks": PRODUCTION_STACKS_SCHEMA, **ROLE_SCHEMA}),
+    remediation="Create them with ResourceOptions(protect=True, retain_on_delete=True) (backup.protect: true in "
+    "the production stack file).",
+    schema={**PRODUCTION_SCHEMA, **ROLE_SCHEMA},
+)
+NO_FORCE_DESTROY = stack_rule(
+    "data-safety-no-force-destroy",
+    "Ensure no production backup bucket or backup vault sets forceDestroy, which deletes every backup with the "
+    "resource.",
+    _force_destroy,
+    severity=Severity.CRITICAL,
+    remediation="Leave force_destroy unset (False) on backup buckets and vaults.",
+    schema={**PRODUCTION_SCHEMA, **ROLE_SCHEMA},
+)
+VAULT_POLICY_ACCESS = stack_rule(
+    "data-safety-backup-vault-policy",
+    "Ensure no AWS Backup or Glacier vault policy lets any principal or another account read, copy or delete "
+    "recovery points.",
+    _vault_policies,
+    severity=Severity.CRITICAL,
+    remediation="Grant vault access to roles of this account only; add a Deny of backup:DeleteRecoveryPoint for "
+    "everyone but the backup administrators.",
+    schema=ACCOUNTS_SCHEMA,
 )
 
-POLICIES = [BACKUPS_PROTECTED]
+POLICIES = [BACKUPS_PROTECTED, NO_FORCE_DESTROY, VAULT_POLICY_ACCESS]

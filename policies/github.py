@@ -1,10 +1,9 @@
-"""GitHub rules: secret values through the current provider fields, reviewed production deployments, pinned and
-least-privilege workflow files, and a protected default branch.
+"""GitHub rules: secrets through the right fields, no secret in a plain variable, reviewed production
+deployments, read-only default token, protected default branch, and committed workflow files (and the
+composite actions they use) that a reviewer would accept (policies/workflows.py models them).
 
-Secretness itself is invisible here: the engine hands policies unwrapped values, so a rule cannot tell a Pulumi
-secret from a plain string. The provider marks all secret value fields as secret outputs anyway; what a rule can
-check is that the deprecated `plaintextValue` / `encryptedValue` fields are not used (tests on the recorded plan
-assert the inputs arrive secret-wrapped).
+Secretness itself is invisible here: the engine hands policies unwrapped values, so a rule cannot tell a
+Pulumi secret from a plain string; it checks the fields and the shapes of values instead.
 """
 
 from __future__ import annotations
@@ -13,25 +12,34 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import yaml
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyConfigSchema,
-    ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    Severity,
-    StackValidationArgs,
-    StackValidationPolicy,
-)
+from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
 
-from .common import StackView, as_list, get, truthy
+from .common import Judge, as_list, get, of_type, resource_rule, stack_rule, truthy
+from .workflows import ActionFile, is_pinned, local_action_path, parse_file, permission_writes
 
-SECRET_TYPES = (
+# Types with the current `value` / `valueEncrypted` fields (plaintextValue / encryptedValue are deprecated).
+VALUE_SECRET_TYPES = (
     "github:index/actionsSecret:ActionsSecret",
     "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret",
     "github:index/actionsOrganizationSecret:ActionsOrganizationSecret",
     "github:index/dependabotSecret:DependabotSecret",
+    "github:index/dependabotOrganizationSecret:DependabotOrganizationSecret",
+)
+# Codespaces secrets only have plaintextValue / encryptedValue (both marked secret by the provider).
+CODESPACES_SECRET_TYPES = (
+    "github:index/codespacesSecret:CodespacesSecret",
+    "github:index/codespacesOrganizationSecret:CodespacesOrganizationSecret",
+    "github:index/codespacesUserSecret:CodespacesUserSecret",
+)
+VARIABLE_TYPES = (
+    "github:index/actionsVariable:ActionsVariable",
+    "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable",
+    "github:index/actionsOrganizationVariable:ActionsOrganizationVariable",
+)
+WORKFLOW_PERMISSION_TYPES = (
+    "github:index/workflowRepositoryPermissions:WorkflowRepositoryPermissions",
+    "github:index/actionsOrganizationWorkflowPermissions:ActionsOrganizationWorkflowPermissions",
+    "github:index/enterpriseActionsWorkflowPermissions:EnterpriseActionsWorkflowPermissions",
 )
 ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment"
 REPOSITORY_FILE = "github:index/repositoryFile:RepositoryFile"
@@ -39,17 +47,31 @@ REPOSITORY = "github:index/repository:Repository"
 BRANCH_PROTECTION = "github:index/branchProtection:BranchProtection"
 BRANCH_PROTECTION_V3 = "github:index/branchProtectionV3:BranchProtectionV3"
 RULESET = "github:index/repositoryRuleset:RepositoryRuleset"
-# Resources that own repository-wide state; a stack without any of them (staging) leaves protection to another.
 REPOSITORY_WIDE = (REPOSITORY, REPOSITORY_FILE, BRANCH_PROTECTION, BRANCH_PROTECTION_V3, RULESET)
-REPOSITORY_SCOPED = (*SECRET_TYPES, ENVIRONMENT, REPOSITORY_FILE, "github:index/actionsVariable:ActionsVariable")
-PINNED = re.compile(r"^[^@\s]+@[0-9a-f]{40}$")
-PINNED_DOCKER = re.compile(r"^docker://[^@\s]+@sha256:[0-9a-f]{64}$")
+REPOSITORY_SCOPED = (*VALUE_SECRET_TYPES, ENVIRONMENT, REPOSITORY_FILE, *VARIABLE_TYPES)
+SECRET_NAME = re.compile(
+    r"(^|_)(SECRET|TOKEN|PASSWORD|PASSWD|PWD|PASSPHRASE|PRIVATE_KEY|API_KEY|APIKEY|ACCESS_KEY|SECRET_KEY|"
+    r"SERVICE_ROLE_KEY|CLIENT_SECRET|CREDENTIALS?|WEBHOOK(_URL)?|SIGNING_KEY|ENCRYPTION_KEY|DSN)(_|$)|(^|_)KEY$",
+    re.I,
+)
+PUBLIC_NAME = re.compile(
+    r"PUBLIC|PUBLISHABLE|ANON|CACHE|PARTITION|SORT_KEY|PRIMARY_KEY|IDEMPOTENCY|_ID$|_ARN$|_NAME$|_URL$|_PREFIX$", re.I
+)
+SECRET_VALUE = re.compile(
+    r"(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|"
+    r"xox[abprs]-[A-Za-z0-9-]{10,}|[sr]k_(live|test)_[A-Za-z0-9]{10,}|sk-[A-Za-z0-9_-]{20,}|sbp_[a-f0-9]{20,}|"
+    r"AIza[0-9A-Za-z_-]{35}|glpat-[A-Za-z0-9_-]{20,}|npm_[A-Za-z0-9]{36}|-----BEGIN [A-Z ]*PRIVATE KEY-----|"
+    r"hooks\.slack\.com/services/|://[^/\s:@]+:[^/\s@]+@)"
+)
+JWT = re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}")
 
 
-def _secret_fields(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type not in SECRET_TYPES:
+def _secret_fields(args: ResourceValidationArgs, _config: Mapping[str, Any], report: ReportViolation) -> None:
+    keys = set(args.props)  # keys only: the values may be unknown during preview
+    if args.resource_type in CODESPACES_SECRET_TYPES:
+        if not keys & {"plaintextValue", "encryptedValue"}:
+            report("has no value: pass a Pulumi secret to `plaintext_value` (or encrypted_value)", None)
         return
-    keys = set(args.props)  # iterate keys only: the values may be unknown during preview
     deprecated = sorted(keys & {"plaintextValue", "encryptedValue"})
     if deprecated:
         report(
@@ -59,10 +81,18 @@ def _secret_fields(args: ResourceValidationArgs, report: ReportViolation) -> Non
         report("has no value: pass a Pulumi secret to `value`", None)
 
 
-def _environment_reviewers(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type != ENVIRONMENT:
-        return
-    config = args.get_config() or {}
+def _plain_variables(args: ResourceValidationArgs, _config: Mapping[str, Any], report: ReportViolation) -> None:
+    name = str(args.props.get("variableName") or "")
+    value = str(args.props.get("value") or "")
+    public = PUBLIC_NAME.search(name) is not None
+    if SECRET_NAME.search(name) and not public:
+        report(f"variable {name} is named like a secret; variables are readable by anyone with read access", None)
+    elif SECRET_VALUE.search(value) or (JWT.search(value) and not public):
+        # Never quote the value: it may be the credential.
+        report(f"variable {name} holds a value shaped like a credential; store it as a secret", None)
+
+
+def _environment_reviewers(args: ResourceValidationArgs, config: Mapping[str, Any], report: ReportViolation) -> None:
     if args.props.get("environment") not in as_list(config.get("productionEnvironments", ["production"])):
         return
     reviewers = [
@@ -76,159 +106,262 @@ def _environment_reviewers(args: ResourceValidationArgs, report: ReportViolation
         report("production environment lets the author approve their own deployment (preventSelfReview)", None)
 
 
-def workflow(args: ResourceValidationArgs) -> Mapping[str, Any] | None:
-    """The parsed workflow of a committed `.github/workflows/*.yml` file, or None for other resources."""
-    if args.resource_type != REPOSITORY_FILE:
-        return None
-    path = str(args.props.get("file") or "")
-    if not path.startswith(".github/workflows/") or not path.endswith((".yml", ".yaml")):
-        return None
-    try:
-        parsed = yaml.safe_load(str(args.props.get("content") or ""))
-    except yaml.YAMLError:
-        parsed = None
-    return parsed if isinstance(parsed, Mapping) else {}
+def _default_token(args: ResourceValidationArgs, _config: Mapping[str, Any], report: ReportViolation) -> None:
+    if str(args.props.get("defaultWorkflowPermissions") or "").lower() == "write":
+        report("default GITHUB_TOKEN permissions are write: every workflow without `permissions` can push", None)
+    if truthy(args.props.get("canApprovePullRequestReviews")):
+        report("workflows may approve pull requests, bypassing required reviews", None)
 
 
-def _jobs(doc: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
-    jobs = doc.get("jobs")
-    return [(str(k), v) for k, v in jobs.items() if isinstance(v, Mapping)] if isinstance(jobs, Mapping) else []
+def action_files(args: StackValidationArgs) -> list[tuple[PolicyResource, ActionFile]]:
+    found = []
+    for resource in of_type(args.resources, REPOSITORY_FILE):
+        model = parse_file(str(resource.props.get("file") or ""), resource.props.get("content"))
+        if model is not None:
+            found.append((resource, model))
+    return found
 
 
-def _pinned_actions(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    doc = workflow(args)
-    if doc is None:
-        return
-    if not doc:
-        report(f"{args.props.get('file')} is not a readable workflow (YAML mapping)", None)
-        return
-    for job_name, job in _jobs(doc):
-        uses = [job.get("uses")] + [get(step, "uses") for step in as_list(job.get("steps"))]
-        for ref in (str(u) for u in uses if u):
-            if ref.startswith("./") or PINNED.match(ref) or PINNED_DOCKER.match(ref):
+def _files_rule(args: StackValidationArgs, judge: Judge, check: Any) -> None:
+    files = action_files(args)
+    if not files:
+        args.not_applicable("the stack commits no workflow or action files")
+    for resource, model in files:
+        judge(resource, model.path, lambda r=resource, m=model: check(r, m, files))
+
+
+def _pinned(args: StackValidationArgs, _config: Mapping[str, Any], judge: Judge) -> None:
+    def check(resource: PolicyResource, model: ActionFile, files: list[tuple[PolicyResource, ActionFile]]) -> None:
+        if model.error:
+            judge.report(f"{model.path} is {model.error}: it cannot be judged", resource.urn)
+            return
+        repository = resource.props.get("repository")
+        for where, reference in model.uses():
+            if not is_pinned(reference):
+                judge.report(f"{where}: '{reference}' is not pinned to a full commit SHA", resource.urn)
+            local = local_action_path(reference)
+            if local is None:
                 continue
-            report(f"{args.props.get('file')} job {job_name}: '{ref}' is not pinned to a full commit SHA", None)
+            # A local composite action committed by the stack: its own uses must be pinned too.
+            for other, action in files:
+                same_repo = other.props.get("repository") == repository
+                if same_repo and action.kind == "action" and action.path.rsplit("/", 1)[0] == local:
+                    for inner_where, inner in action.uses():
+                        if not is_pinned(inner):
+                            judge.report(
+                                f"{inner_where} (used by {where}): '{inner}' is not pinned to a full commit SHA",
+                                other.urn,
+                            )
+
+    _files_rule(args, judge, check)
 
 
-def _workflow_permissions(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    doc = workflow(args)
-    if not doc:
-        return
-    jobs = _jobs(doc)
-    top = doc.get("permissions")
-    if top is None and any(job.get("permissions") is None for _, job in jobs):
-        report(f"{args.props.get('file')}: declare `permissions` at the top level or on every job", None)
-    for where, value in [("workflow", top)] + [(f"job {n}", j.get("permissions")) for n, j in jobs]:
-        if value == "write-all":
-            report(f"{args.props.get('file')} {where}: permissions write-all", None)
+def _permissions(args: StackValidationArgs, config: Mapping[str, Any], judge: Judge) -> None:
+    max_writes = int(config.get("maxJobWriteScopes", 4))
+    max_workflow_writes = int(config.get("maxWorkflowWriteScopes", 2))
+
+    def check(resource: PolicyResource, model: ActionFile, _files: Any) -> None:
+        if model.kind != "workflow" or model.error:
+            return
+        jobs = model.jobs
+        if model.permissions is None and any(j.permissions is None for j in jobs):
+            judge.report(f"{model.path}: declare `permissions` at the top level or on every job", resource.urn)
+        top = permission_writes(model.permissions) or []
+        if len(top) > max_workflow_writes:
+            judge.report(
+                f"{model.path}: workflow-wide permissions grant write to {len(top)} scopes ({', '.join(top)}); "
+                "grant writes per job",
+                resource.urn,
+            )
+        for job in jobs:
+            writes = permission_writes(job.permissions) or []
+            if len(writes) > max_writes:
+                judge.report(
+                    f"{model.path} job {job.name}: permissions grant write to {len(writes)} scopes "
+                    f"({', '.join(writes)})",
+                    resource.urn,
+                )
+
+    _files_rule(args, judge, check)
 
 
-def _protected_default_branch(args: StackValidationArgs, report: ReportViolation) -> None:
-    config = args.get_config() or {}
-    view = StackView(args.resources)
-    if not view.of_type(*REPOSITORY_WIDE):
+def _checkout(args: StackValidationArgs, _config: Mapping[str, Any], judge: Judge) -> None:
+    def check(resource: PolicyResource, model: ActionFile, _files: Any) -> None:
+        for step in model.untrusted_checkouts():
+            judge.report(
+                f"{step.where}: checks out the pull request's code in a privileged "
+                f"{'/'.join(sorted(model.triggers))} run (secrets and a write token are exposed to it)",
+                resource.urn,
+            )
+
+    _files_rule(args, judge, check)
+
+
+def _injection(args: StackValidationArgs, _config: Mapping[str, Any], judge: Judge) -> None:
+    def check(resource: PolicyResource, model: ActionFile, _files: Any) -> None:
+        for job in model.jobs:
+            for step in job.steps:
+                expressions = step.expands_untrusted()
+                if expressions:
+                    judge.report(
+                        f"{step.where}: expands {expressions} inside a script; pass it through `env:` "
+                        "and quote the variable",
+                        resource.urn,
+                    )
+
+    _files_rule(args, judge, check)
+
+
+def _protected_default_branch(args: StackValidationArgs, config: Mapping[str, Any], judge: Judge) -> None:
+    resources = args.resources
+    if not of_type(resources, *REPOSITORY_WIDE):
         args.not_applicable("the stack manages no repository-wide settings (another stack owns branch protection)")
     branch = str(config.get("defaultBranch", "main"))
-    skip = set(as_list(config.get("protectedElsewhere", [])))
-    node_ids = {str(r.props.get("nodeId")): str(r.props.get("name")) for r in view.of_type(REPOSITORY)}
-    repositories = {str(r.props.get("name")): r.urn for r in view.of_type(REPOSITORY)}
-    # Sorted: the engine's resource order is not guaranteed, the reported URN should be.
-    for r in sorted(view.of_type(*REPOSITORY_SCOPED), key=lambda r: r.urn):
+    skip = {str(s) for s in as_list(config.get("protectedElsewhere", []))}
+    node_ids = {str(r.props.get("nodeId")): str(r.props.get("name")) for r in of_type(resources, REPOSITORY)}
+    repositories = {str(r.props.get("name")): r.urn for r in of_type(resources, REPOSITORY)}
+    for r in sorted(of_type(resources, *REPOSITORY_SCOPED), key=lambda r: r.urn):
         if r.props.get("repository"):
             repositories.setdefault(str(r.props.get("repository")), r.urn)
     protected: set[str] = set()
-    for r in view.of_type(BRANCH_PROTECTION):
+    for r in of_type(resources, BRANCH_PROTECTION):
         if r.props.get("pattern") == branch:
             repo = str(r.props.get("repositoryId"))
             protected.add(node_ids.get(repo, repo))
-    for r in view.of_type(BRANCH_PROTECTION_V3):
+    for r in of_type(resources, BRANCH_PROTECTION_V3):
         if r.props.get("branch") == branch:
             protected.add(str(r.props.get("repository")))
-    for r in view.of_type(RULESET):
+    for r in of_type(resources, RULESET):
         includes = [str(i) for i in as_list(get(r.props.get("conditions"), "refName", "includes"))]
-        targets_branch = r.props.get("target") == "branch" and r.props.get("enforcement") == "active"
-        if targets_branch and set(includes) & {"~DEFAULT_BRANCH", "~ALL", f"refs/heads/{branch}"}:
+        if (
+            r.props.get("target") == "branch"
+            and r.props.get("enforcement") == "active"
+            and set(includes) & {"~DEFAULT_BRANCH", "~ALL", f"refs/heads/{branch}"}
+        ):
             protected.add(str(r.props.get("repository")))
     for repository in sorted(set(repositories) - protected - skip):
-        report(
+        judge.report(
             f"repository {repository}: branch {branch} has no BranchProtection or active ruleset",
             repositories[repository],
         )
 
 
-SECRET_VALUE_FIELD = ResourceValidationPolicy(
-    name="github-secret-value-field",
-    description="Ensure GitHub Actions secrets get their value through `value`/`valueEncrypted` (secret in state), "
-    "never the deprecated plaintextValue/encryptedValue.",
-    validate=_secret_fields,
-    enforcement_level=EnforcementLevel.MANDATORY,
+SECRET_VALUE_FIELD = resource_rule(
+    "github-secret-value-field",
+    "Ensure every GitHub secret (Actions, environment, organisation, Dependabot, Codespaces) gets its value "
+    "through its secret field, never the deprecated plaintextValue/encryptedValue where `value` exists.",
+    (*VALUE_SECRET_TYPES, *CODESPACES_SECRET_TYPES),
+    _secret_fields,
     severity=Severity.HIGH,
-    remediation_steps="Pass a Pulumi secret (config set --secret, LoadedConfig.secrets) to `value=`.",
+    remediation="Pass a Pulumi secret (config set --secret) to `value=` (Codespaces: `plaintext_value=`).",
 )
-ENVIRONMENT_REVIEWERS = ResourceValidationPolicy(
-    name="github-production-environment-reviewers",
-    description="Ensure production deployment environments require reviewers and prevent self-review.",
-    validate=_environment_reviewers,
-    enforcement_level=EnforcementLevel.MANDATORY,
+PLAIN_VARIABLE = resource_rule(
+    "github-variable-not-secret",
+    "Ensure no GitHub Actions variable (repository, environment, organisation) is named like a secret or holds a "
+    "credential-shaped value: variables are plain text to every reader.",
+    VARIABLE_TYPES,
+    _plain_variables,
     severity=Severity.HIGH,
-    remediation_steps="Set reviewers [{users|teams: [numeric ids]}] and prevent_self_review=True on the "
-    "github.RepositoryEnvironment (github.reviewers in the production stack file).",
-    config_schema=PolicyConfigSchema(
-        properties={
-            "productionEnvironments": {
-                "type": "array",
-                "items": {"type": "string"},
-                "default": ["production"],
-                "description": "GitHub environment names that deploy to production.",
-            },
-            "requirePreventSelfReview": {"type": "boolean", "default": True},
-        }
-    ),
+    remediation="Store the value as an Actions secret (github.ActionsSecret with a Pulumi secret) instead.",
 )
-PINNED_ACTIONS = ResourceValidationPolicy(
-    name="github-workflow-pinned-actions",
-    description="Ensure committed workflow files pin every action and reusable workflow to a full commit SHA.",
-    validate=_pinned_actions,
-    enforcement_level=EnforcementLevel.MANDATORY,
+ENVIRONMENT_REVIEWERS = resource_rule(
+    "github-production-environment-reviewers",
+    "Ensure production deployment environments require reviewers and prevent self-review.",
+    (ENVIRONMENT,),
+    _environment_reviewers,
     severity=Severity.HIGH,
-    remediation_steps="Replace `uses: owner/action@vN` with `owner/action@<40-hex SHA> # vN` "
-    "(components/workflows/pinned_actions.json lists the pins the program uses).",
+    remediation="Set reviewers [{users|teams: [ids]}] and prevent_self_review=True on the github.RepositoryEnvironment.",
+    schema={
+        "productionEnvironments": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": ["production"],
+            "description": "GitHub environment names that deploy to production.",
+        },
+        "requirePreventSelfReview": {"type": "boolean", "default": True},
+    },
 )
-WORKFLOW_PERMISSIONS = ResourceValidationPolicy(
-    name="github-workflow-permissions",
-    description="Ensure committed workflow files declare explicit `permissions` (workflow or every job), never "
-    "write-all.",
-    validate=_workflow_permissions,
-    enforcement_level=EnforcementLevel.MANDATORY,
+DEFAULT_TOKEN = resource_rule(
+    "github-default-workflow-permissions",
+    "Ensure the default GITHUB_TOKEN of a repository, organisation or enterprise is read-only and cannot approve "
+    "pull requests.",
+    WORKFLOW_PERMISSION_TYPES,
+    _default_token,
+    severity=Severity.HIGH,
+    remediation="Set default_workflow_permissions='read' and can_approve_pull_request_reviews=False.",
+)
+PINNED_ACTIONS = stack_rule(
+    "github-workflow-pinned-actions",
+    "Ensure committed workflows, and the local composite actions they use, pin every action and reusable workflow "
+    "to a full commit SHA.",
+    _pinned,
+    severity=Severity.HIGH,
+    remediation="Replace `uses: owner/action@vN` with `owner/action@<40-hex SHA> # vN`.",
+)
+WORKFLOW_PERMISSIONS = stack_rule(
+    "github-workflow-permissions",
+    "Ensure committed workflows declare explicit `permissions`, the workflow-wide grant writes to at most "
+    "maxWorkflowWriteScopes scopes (it reaches every job) and no job to more than maxJobWriteScopes (write-all "
+    "counts as every scope).",
+    _permissions,
     severity=Severity.MEDIUM,
-    remediation_steps="Add `permissions: {contents: read}` at the top and grant writes per job only where needed.",
+    remediation="Set `permissions: {}` (or contents: read) at the top and grant each job only the writes it needs.",
+    schema={
+        "maxJobWriteScopes": {
+            "type": "integer",
+            "minimum": 0,
+            "default": 4,
+            "description": "Most scopes one job may write to.",
+        },
+        "maxWorkflowWriteScopes": {
+            "type": "integer",
+            "minimum": 0,
+            "default": 2,
+            "description": "Most scopes the workflow-wide permissions may write to (they reach every job).",
+        },
+    },
 )
-DEFAULT_BRANCH_PROTECTED = StackValidationPolicy(
-    name="github-default-branch-protected",
-    description="Ensure every repository a stack manages repository-wide settings for has its default branch "
-    "protected by a BranchProtection or an active ruleset.",
-    validate=_protected_default_branch,
-    enforcement_level=EnforcementLevel.MANDATORY,
+UNTRUSTED_CHECKOUT = stack_rule(
+    "github-workflow-untrusted-checkout",
+    "Ensure no pull_request_target, workflow_run or issue_comment workflow checks out the pull request's head.",
+    _checkout,
+    severity=Severity.CRITICAL,
+    remediation="Use the pull_request trigger for code from forks, or check out the base ref only.",
+)
+INJECTION = stack_rule(
+    "github-workflow-script-injection",
+    "Ensure no `run:` script (or github-script body) expands untrusted expressions such as "
+    "${{ github.event.* }} or ${{ github.head_ref }} directly.",
+    _injection,
     severity=Severity.HIGH,
-    remediation_steps="Add a github.BranchProtection with pattern 'main' (manage_repository_settings: true), or list "
-    "the repository in protectedElsewhere when another stack owns its protection.",
-    config_schema=PolicyConfigSchema(
-        properties={
-            "defaultBranch": {"type": "string", "default": "main"},
-            "protectedElsewhere": {
-                "type": "array",
-                "items": {"type": "string"},
-                "default": [],
-                "description": "Repository names whose protection another stack or the GitHub UI owns.",
-            },
-        }
-    ),
+    remediation='Pass the value through `env:` (FOO: ${{ github.event... }}) and use "$FOO" in the script.',
+)
+DEFAULT_BRANCH_PROTECTED = stack_rule(
+    "github-default-branch-protected",
+    "Ensure every repository a stack manages repository-wide settings for has its default branch protected by "
+    "a BranchProtection or an active ruleset.",
+    _protected_default_branch,
+    severity=Severity.HIGH,
+    remediation="Add a github.BranchProtection with pattern 'main', or list the repository in protectedElsewhere.",
+    schema={
+        "defaultBranch": {"type": "string", "default": "main"},
+        "protectedElsewhere": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [],
+            "description": "Repository names whose protection another stack or the UI owns.",
+        },
+    },
 )
 
 POLICIES = [
     SECRET_VALUE_FIELD,
+    PLAIN_VARIABLE,
     ENVIRONMENT_REVIEWERS,
+    DEFAULT_TOKEN,
     PINNED_ACTIONS,
     WORKFLOW_PERMISSIONS,
+    UNTRUSTED_CHECKOUT,
+    INJECTION,
     DEFAULT_BRANCH_PROTECTED,
 ]

@@ -1,64 +1,214 @@
-"""KMS rules: rotation of symmetric customer keys, and no key policy that hands `kms:*` to anyone."""
+"""KMS rules: rotation, key policies and grants that reach only us, and backup keys that cannot vanish quickly.
+
+Every key resource type carries a policy: `Key`, `ReplicaKey`, `ExternalKey`, `ReplicaExternalKey`, and the
+standalone `KeyPolicy`. Rotation applies to `Key` only: AWS rotates neither imported key material
+(ExternalKey) nor replicas on their own (a replica follows its primary's rotation).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from pulumi_policy import (
-    EnforcementLevel,
+    PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
-    ResourceValidationPolicy,
     Severity,
+    StackValidationArgs,
 )
 
-from .common import document, is_wildcard_principal, lower_actions, statements, truthy
+from .buckets import ROLE_SCHEMA, BucketIndex
+from .common import (
+    PRODUCTION_SCHEMA,
+    Judge,
+    as_list,
+    get,
+    identifiers,
+    is_production_stack,
+    number,
+    of_type,
+    resource_rule,
+    stack_rule,
+    truthy,
+)
+from .statements import ACCOUNTS_SCHEMA, PolicyDocumentError, account_of, exposures, parse, stack_accounts
 
 KEY = "aws:kms/key:Key"
+KEY_TYPES = (
+    KEY,
+    "aws:kms/replicaKey:ReplicaKey",
+    "aws:kms/externalKey:ExternalKey",
+    "aws:kms/replicaExternalKey:ReplicaExternalKey",
+)
 KEY_POLICY = "aws:kms/keyPolicy:KeyPolicy"
+ALIAS = "aws:kms/alias:Alias"
+GRANT = "aws:kms/grant:Grant"
+BACKUP_VAULT_TYPES = ("aws:backup/vault:Vault", "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault")
+KMS_ACTIONS = (
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:ReEncryptFrom",
+    "kms:CreateGrant",
+    "kms:PutKeyPolicy",
+    "kms:ScheduleKeyDeletion",
+    "kms:DisableKey",
+    "kms:DescribeKey",
+)
 
 
-def _rotation(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type != KEY:
-        return
+def key_index(resources: Sequence[PolicyResource]) -> dict[str, PolicyResource]:
+    """Every way a configuration may name a key (ARN, key id, alias name or ARN) -> the key resource."""
+    index: dict[str, PolicyResource] = {}
+    for key in of_type(resources, *KEY_TYPES):
+        for ident in identifiers(key, "arn", "keyId", "id"):
+            index[ident] = key
+    for alias in of_type(resources, ALIAS):
+        target = index.get(str(alias.props.get("targetKeyId")))
+        if target is not None:
+            for ident in identifiers(alias, "name", "arn"):
+                index[ident] = target
+    return index
+
+
+def backup_keys(resources: Sequence[PolicyResource], config: Mapping[str, Any]) -> dict[str, PolicyResource]:
+    """URN -> key resource, for the keys that encrypt backup data (bucket default encryption, replicas, vaults)."""
+    keys = key_index(resources)
+    index = BucketIndex(resources, config)
+    references: list[Any] = []
+    for bucket in index.backups():
+        references += [
+            get(r, "applyServerSideEncryptionByDefault", "kmsMasterKeyId") for r in bucket.encryption_rules()
+        ]
+        references += [
+            get(rule, "destination", "encryptionConfiguration", "replicaKmsKeyId")
+            for _, rules in bucket.replication_configs()
+            for rule in rules
+        ]
+    references += [
+        v.props.get("kmsKeyArn") or v.props.get("encryptionKeyArn") for v in of_type(resources, *BACKUP_VAULT_TYPES)
+    ]
+    found = {keys[str(r)].urn: keys[str(r)] for r in references if r and str(r) in keys}
+    return found
+
+
+def _rotation(args: ResourceValidationArgs, _config: Mapping[str, Any], report: ReportViolation) -> None:
     usage = args.props.get("keyUsage") or "ENCRYPT_DECRYPT"
-    spec = args.props.get("customerMasterKeySpec") or "SYMMETRIC_DEFAULT"
+    spec = args.props.get("customerMasterKeySpec") or args.props.get("keySpec") or "SYMMETRIC_DEFAULT"
     if usage != "ENCRYPT_DECRYPT" or spec != "SYMMETRIC_DEFAULT":
         return  # AWS rotates only symmetric encryption keys automatically
     if not truthy(args.props.get("enableKeyRotation")):
         report("symmetric customer-managed key without automatic rotation (enableKeyRotation)", None)
 
 
-def _no_wildcard_admin(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type not in (KEY, KEY_POLICY):
-        return
-    for statement in statements(document(args.props.get("policy"))):
-        if statement.get("Effect") != "Allow" or not is_wildcard_principal(statement.get("Principal")):
-            continue
-        granted = lower_actions(statement)
-        if "kms:*" in granted or "*" in granted:
-            report(f"key policy statement {statement.get('Sid', '')!r} grants kms:* to any principal ('*')", None)
-        elif not statement.get("Condition"):
-            report(
-                f"key policy statement {statement.get('Sid', '')!r} allows any principal ('*') without a condition",
-                None,
-            )
+def _key_policies(args: StackValidationArgs, config: Mapping[str, Any], judge: Judge) -> None:
+    carriers = of_type(args.resources, *KEY_TYPES, KEY_POLICY)
+    if not carriers:
+        args.not_applicable("the stack has no KMS keys")
+    own = stack_accounts(args.resources, config)
+    orgs = {str(o) for o in as_list(config.get("organizationIds", []))}
+    trusted = {str(a) for a in as_list(config.get("trustedAccounts", []))}
+    for carrier in carriers:
+
+        def check(carrier: PolicyResource = carrier) -> None:
+            try:
+                statements = parse(carrier.props.get("policy"))
+            except PolicyDocumentError as exc:
+                judge.report(f"key policy cannot be judged: {exc}", carrier.urn)
+                return
+            for exposure in exposures(statements, KMS_ACTIONS, own, orgs, trusted):
+                judge.report(f"key policy {exposure.describe()}", carrier.urn)
+
+        judge(carrier, carrier.name, check)
 
 
-ROTATION = ResourceValidationPolicy(
-    name="kms-key-rotation",
-    description="Ensure symmetric customer-managed KMS keys rotate their key material automatically.",
-    validate=_rotation,
-    enforcement_level=EnforcementLevel.MANDATORY,
+def _grants(args: StackValidationArgs, config: Mapping[str, Any], judge: Judge) -> None:
+    grants = of_type(args.resources, GRANT)
+    if not grants:
+        args.not_applicable("the stack has no KMS grants")
+    own = stack_accounts(args.resources, config) | {str(a) for a in as_list(config.get("trustedAccounts", []))}
+    for grant in grants:
+
+        def check(grant: PolicyResource = grant) -> None:
+            for field in ("granteePrincipal", "retiringPrincipal"):
+                principal = grant.props.get(field)
+                if not isinstance(principal, str) or principal.endswith(".amazonaws.com"):
+                    continue
+                account = account_of(principal)
+                if principal == "*" or account == "*" or "*" in principal:
+                    judge.report(f"grant {field} {principal!r} is a wildcard", grant.urn)
+                elif account is not None and account not in own:
+                    judge.report(f"grant gives account {account} ({field}) use of the key", grant.urn)
+
+        judge(grant, grant.name, check)
+
+
+def _deletion_window(args: StackValidationArgs, config: Mapping[str, Any], judge: Judge) -> None:
+    if not is_production_stack(args.resources, config):
+        args.not_applicable("not a production stack")
+    keys = backup_keys(args.resources, config)
+    if not keys:
+        args.not_applicable("no keys encrypt backup data")
+    min_days = number(config.get("minDays", 30)) or 30
+    for key in keys.values():
+
+        def check(key: PolicyResource = key) -> None:
+            window = key.props.get("deletionWindowInDays")
+            if window is None:
+                return  # AWS default: 30 days
+            if number(window) is None or (number(window) or 0) < min_days:
+                judge.report(
+                    f"backup key {key.name}: deletion window {window!r} days is shorter than {min_days:g}", key.urn
+                )
+
+        judge(key, key.name, check)
+
+
+ROTATION = resource_rule(
+    "kms-key-rotation",
+    "Ensure symmetric customer-managed KMS keys rotate their key material automatically.",
+    (KEY,),
+    _rotation,
     severity=Severity.MEDIUM,
-    remediation_steps="Set enable_key_rotation=True on the aws.kms.Key (optionally rotation_period_in_days).",
+    remediation="Set enable_key_rotation=True on the aws.kms.Key (optionally rotation_period_in_days).",
 )
-NO_WILDCARD_ADMIN = ResourceValidationPolicy(
-    name="kms-key-no-wildcard-principal",
-    description="Ensure no KMS key policy grants kms:* to a wildcard principal, or anything to '*' unconditionally.",
-    validate=_no_wildcard_admin,
-    enforcement_level=EnforcementLevel.MANDATORY,
+KEY_POLICY_ACCESS = stack_rule(
+    "kms-key-policy-no-public-or-foreign-access",
+    "Ensure no key policy (Key, ReplicaKey, ExternalKey, ReplicaExternalKey, KeyPolicy) lets any principal or "
+    "another account use or administer the key, after the conditions that really narrow who can call.",
+    _key_policies,
     severity=Severity.CRITICAL,
-    remediation_steps="Name the account root or specific roles as principals; give service principals only the "
-    "actions they need (kms:GenerateDataKey*, kms:Decrypt) with aws:SourceAccount/aws:SourceArn conditions.",
+    remediation="Name the account root or specific roles as principals; give service principals only the actions "
+    "they need with aws:SourceAccount / aws:SourceArn conditions; list reviewed accounts in trustedAccounts.",
+    schema=ACCOUNTS_SCHEMA,
+)
+GRANTS = stack_rule(
+    "kms-grant-no-foreign-principal",
+    "Ensure no KMS grant gives a wildcard or another account's principal use of a key.",
+    _grants,
+    severity=Severity.HIGH,
+    remediation="Grant to roles of this account only, or list the reviewed account in trustedAccounts.",
+    schema=ACCOUNTS_SCHEMA,
+)
+DELETION_WINDOW = stack_rule(
+    "kms-backup-key-deletion-window",
+    "Ensure production keys that encrypt backup data keep the longest deletion window, so a scheduled deletion "
+    "can be noticed and cancelled before the backups become unreadable.",
+    _deletion_window,
+    severity=Severity.HIGH,
+    remediation="Set deletion_window_in_days=30 (or leave it unset) on keys of backup buckets, replicas and vaults.",
+    schema={
+        **PRODUCTION_SCHEMA,
+        **ROLE_SCHEMA,
+        "minDays": {
+            "type": "integer",
+            "minimum": 7,
+            "maximum": 30,
+            "default": 30,
+            "description": "Shortest accepted deletion window of a backup key.",
+        },
+    },
 )
 
-POLICIES = [ROTATION, NO_WILDCARD_ADMIN]
+POLICIES = [ROTATION, KEY_POLICY_ACCESS, GRANTS, DELETION_WINDOW]

@@ -1,286 +1,397 @@
-"""S3 rules. A bucket's settings live in standalone resources (pulumi-aws v7) that name the bucket in their
-`bucket` prop, so every rule here is a stack rule that joins a bucket to its configuration resources.
-
-Bucket roles, identified by convention (documented in policies/README.md; components/backup follows it):
-- log bucket: tag `purpose=s3-access-logs` AND a name matching `logBucketPattern` (`<prefix>-<env>-access-logs-<region>`).
-  Both are required, so neither a name nor a tag alone exempts a data bucket. Log buckets receive server access
-  logs: they are not logged themselves and may use SSE-S3 (AWS's documented default for log targets; the backup
-  component chose it) or SSE-KMS with a customer key (`logBucketAlgorithms`).
-- backup bucket: tag `purpose=backups`, OR a name matching `backupBucketPattern` (`<prefix>-<env>-backups-<region>`).
-The deprecated inline `Bucket` arguments (`versioning`, `serverSideEncryptionConfiguration`, ...) are not
-recognised: the rules ask for the standalone resources, which is what the backup component uses.
+"""S3 rules, judged on the effective settings of each bucket (policies/buckets.py): every configuration
+resource attached to a bucket counts, and the weakest one decides. A violation is reported on the resource
+that carries the weak setting, or on the bucket when a setting is missing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyConfigSchema,
-    PolicyResource,
-    ReportViolation,
-    Severity,
-    StackValidationArgs,
-    StackValidationPolicy,
+from pulumi_policy import EnforcementLevel, PolicyResource, Severity, StackValidationArgs
+
+from .buckets import (
+    OWNERSHIP_TYPES,
+    PUBLIC_ACCESS_FLAGS,
+    PUBLIC_ACCESS_TYPES,
+    ROLE_SCHEMA,
+    SSE_TYPES,
+    VERSIONING_TYPES,
+    Bucket,
+    BucketIndex,
+    inline_encryption_rules,
+    rule_prefix,
 )
+from .common import PRODUCTION_SCHEMA, Judge, as_list, first, get, is_production_stack, number, stack_rule, truthy
+from .statements import ACCOUNTS_SCHEMA, PolicyDocumentError, exposures, matches, parse, stack_accounts
 
-from .common import (
-    PRODUCTION_STACKS_SCHEMA,
-    StackView,
-    as_list,
-    denies_insecure_transport,
-    document,
-    first,
-    get,
-    identifiers,
-    is_production,
-    matching,
-    regex,
-    statements,
-    tags_of,
-    truthy,
+S3_ACTIONS = (
+    "s3:GetObject",
+    "s3:GetObjectVersion",
+    "s3:ListBucket",
+    "s3:ListBucketVersions",
+    "s3:PutObject",
+    "s3:PutObjectAcl",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:DeleteBucket",
+    "s3:PutBucketPolicy",
+    "s3:DeleteBucketPolicy",
+    "s3:PutBucketAcl",
+    "s3:PutLifecycleConfiguration",
+    "s3:PutBucketVersioning",
+    "s3:PutReplicationConfiguration",
+    "s3:PutObjectRetention",
+    "s3:BypassGovernanceRetention",
+    "s3:ReplicateObject",
+    "s3:ReplicateDelete",
+    "s3:RestoreObject",
 )
+PUBLIC_ACLS = {"public-read", "public-read-write", "authenticated-read"}
+PUBLIC_GRANTEES = ("acs.amazonaws.com/groups/global/AllUsers", "acs.amazonaws.com/groups/global/AuthenticatedUsers")
 
-BUCKET_TYPES = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
-SSE_TYPES = (
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-)
-VERSIONING_TYPES = ("aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2")
-PUBLIC_ACCESS_TYPES = ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",)
-POLICY_TYPES = ("aws:s3/bucketPolicy:BucketPolicy",)
-OWNERSHIP_TYPES = ("aws:s3/bucketOwnershipControls:BucketOwnershipControls",)
-ACL_TYPES = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
-LIFECYCLE_TYPES = (
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
-)
-LOGGING_TYPES = ("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
-REPLICATION_TYPES = ("aws:s3/bucketReplicationConfig:BucketReplicationConfig",)
-OBJECT_LOCK_TYPES = (
-    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
-    "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2",
-)
-
-DEFAULT_LOG_PATTERN = r"-access-logs(-|$)"
-DEFAULT_BACKUP_PATTERN = r"(^|[-.])backups?([-.]|$)"
-ROLE_SCHEMA: dict[str, dict[str, Any]] = {
-    "logBucketPattern": {
-        "type": "string",
-        "default": DEFAULT_LOG_PATTERN,
-        "description": "Regex on the name of a server-access-log bucket (which must also be tagged "
-        "purpose=s3-access-logs).",
-    },
-    "backupBucketPattern": {
-        "type": "string",
-        "default": DEFAULT_BACKUP_PATTERN,
-        "description": "Regex on the bucket name that marks a backup bucket (primary or replica).",
-    },
-}
-LOG_PURPOSES = {"s3-access-logs", "access-logs"}
-BACKUP_PURPOSES = {"backups", "backup"}
+Problem = tuple[PolicyResource, str]
+BucketCheck = Callable[[Bucket, BucketIndex, Mapping[str, Any]], list[Problem]]
 
 
-def bucket_name(bucket: PolicyResource) -> str:
-    value = bucket.props.get("bucket") or bucket.props.get("id") or bucket.name
-    return str(value)
-
-
-def is_log_bucket(bucket: PolicyResource, config: Mapping[str, Any]) -> bool:
-    tagged = str(tags_of(bucket.props).get("purpose", "")).lower() in LOG_PURPOSES
-    return tagged and bool(regex(config, "logBucketPattern", DEFAULT_LOG_PATTERN).search(bucket_name(bucket)))
-
-
-def is_backup_bucket(bucket: PolicyResource, config: Mapping[str, Any]) -> bool:
-    if is_log_bucket(bucket, config):
-        return False
-    if str(tags_of(bucket.props).get("purpose", "")).lower() in BACKUP_PURPOSES:
-        return True
-    return bool(regex(config, "backupBucketPattern", DEFAULT_BACKUP_PATTERN).search(bucket_name(bucket)))
-
-
-class Buckets:
-    """The stack's buckets and, for each, the configuration resources that reference it."""
-
-    def __init__(self, resources: list[PolicyResource]) -> None:
-        self.view = StackView(resources)
-        self.buckets = self.view.of_type(*BUCKET_TYPES)
-
-    def config_of(self, bucket: PolicyResource, types: tuple[str, ...]) -> list[PolicyResource]:
-        return matching(self.view.by_prop(types, "bucket"), identifiers(bucket, "bucket", "id"))
-
-    def production_backups(self, config: Mapping[str, Any]) -> list[PolicyResource]:
-        return [b for b in self.buckets if is_production(b.urn, config) and is_backup_bucket(b, config)]
-
-
-def _stack_rule(
+def _bucket_rule(
     name: str,
     description: str,
+    check: BucketCheck,
     *,
-    check: Any,
     severity: Severity,
     remediation: str,
     level: EnforcementLevel = EnforcementLevel.MANDATORY,
-    extra_schema: dict[str, dict[str, Any]] | None = None,
-) -> StackValidationPolicy:
-    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
-        config = args.get_config() or {}
-        buckets = Buckets(args.resources)
-        if not buckets.buckets:
-            args.not_applicable("the stack has no S3 buckets")
-        for bucket in buckets.buckets:
-            problem = check(bucket, buckets, config)
-            if problem:
-                report(f"bucket {bucket_name(bucket)}: {problem}", bucket.urn)
+    scope: str = "all",
+    schema: dict[str, dict[str, Any]] | None = None,
+) -> Any:
+    """A stack rule judging each bucket in `scope`: all, backups, or production-backups."""
 
-    return StackValidationPolicy(
-        name=name,
-        description=description,
-        validate=validate,
-        enforcement_level=level,
-        severity=severity,
-        remediation_steps=remediation,
-        config_schema=PolicyConfigSchema(properties={**ROLE_SCHEMA, **(extra_schema or {})}),
+    def validate(args: StackValidationArgs, config: Mapping[str, Any], judge: Judge) -> None:
+        index = BucketIndex(args.resources, config)
+        if not index.buckets and not index.unresolved:
+            args.not_applicable("the stack has no S3 buckets")
+        if scope == "production-backups" and not is_production_stack(args.resources, config):
+            args.not_applicable("not a production stack")
+        for resource in index.unresolved:
+            judge.unknown.append((resource.urn, resource.name, "the bucket it configures is not known yet"))
+        buckets = index.buckets if scope == "all" else index.backups()
+        for bucket in buckets:
+
+            def run(bucket: Bucket = bucket) -> None:
+                for resource, message in check(bucket, index, config):
+                    if index.unresolved and resource is bucket.resource:
+                        # A configuration whose bucket is not known yet (preview) may be this bucket's.
+                        why = f"{message}, unless a configuration resource whose bucket is not known yet sets it"
+                        judge.unknown.append((bucket.urn, f"bucket {bucket.name}", why))
+                    else:
+                        judge.report(f"bucket {bucket.name}: {message}", resource.urn)
+
+            judge(bucket.resource, f"bucket {bucket.name}", run)
+
+    extra = {**ROLE_SCHEMA, **(schema or {})}
+    if scope == "production-backups":
+        extra.update(PRODUCTION_SCHEMA)
+    return stack_rule(
+        name, description, validate, severity=severity, remediation=remediation, level=level, schema=extra
     )
 
 
 # --------------------------------------------------------------------------------------------------
-# Checks: each returns a problem description, or None when the bucket complies (or is out of scope).
+# Checks
 
 
-def _is_customer_key(key_id: Any) -> bool:
+def _customer_key(key_id: Any) -> bool:
     return isinstance(key_id, str) and key_id != "" and "alias/aws/" not in key_id
 
 
-def check_encryption(bucket: PolicyResource, buckets: Buckets, config: Mapping[str, Any]) -> str | None:
-    configs = buckets.config_of(bucket, SSE_TYPES)
-    if not configs:
-        return "has no BucketServerSideEncryptionConfiguration (default SSE-S3 only)"
-    rule = first(configs[0].props.get("rules"))
-    by_default = get(rule, "applyServerSideEncryptionByDefault")
-    algorithm = get(by_default, "sseAlgorithm")
-    log_bucket = is_log_bucket(bucket, config)
-    if log_bucket and algorithm in as_list(config.get("logBucketAlgorithms", ["AES256", "aws:kms"])):
-        if algorithm != "aws:kms":
-            return None
-    elif algorithm not in ("aws:kms", "aws:kms:dsse"):
-        return f"default encryption is {algorithm!r}, not SSE-KMS with a customer-managed key"
-    if not _is_customer_key(get(by_default, "kmsMasterKeyId")):
-        return "SSE-KMS must name a customer-managed key (kmsMasterKeyId), not the AWS-managed aws/s3 key"
-    if algorithm == "aws:kms" and not truthy(get(rule, "bucketKeyEnabled")):
-        return "S3 Bucket Key is off (bucketKeyEnabled): every object request calls KMS"
-    return None
+def check_encryption(bucket: Bucket, index: BucketIndex, config: Mapping[str, Any]) -> list[Problem]:
+    rules = bucket.encryption_rules()
+    if not rules:
+        return [(bucket.resource, "has no default encryption configuration (SSE-S3 only)")]
+    carriers = [(c, as_list(c.props.get("rules"))) for c in bucket.of(SSE_TYPES)]
+    carriers.append((bucket.resource, inline_encryption_rules(bucket.props)))
+    problems: list[Problem] = []
+    log_algorithms = [str(a) for a in as_list(config.get("logBucketAlgorithms", ["AES256", "aws:kms"]))]
+    for carrier, own in carriers:
+        for rule in as_list(own):
+            by_default = get(rule, "applyServerSideEncryptionByDefault")
+            algorithm = get(by_default, "sseAlgorithm")
+            if index.is_log_bucket(bucket) and algorithm in log_algorithms and algorithm != "aws:kms":
+                continue
+            if algorithm not in ("aws:kms", "aws:kms:dsse"):
+                problems.append(
+                    (carrier, f"default encryption is {algorithm!r}, not SSE-KMS with a customer-managed key")
+                )
+            elif not _customer_key(get(by_default, "kmsMasterKeyId")):
+                problems.append((carrier, "SSE-KMS must name a customer-managed key (kmsMasterKeyId), not aws/s3"))
+            elif algorithm == "aws:kms" and not truthy(get(rule, "bucketKeyEnabled")):
+                problems.append((carrier, "S3 Bucket Key is off (bucketKeyEnabled): every object request calls KMS"))
+    return problems
 
 
-def check_versioning(bucket: PolicyResource, buckets: Buckets, _config: Mapping[str, Any]) -> str | None:
-    for versioning in buckets.config_of(bucket, VERSIONING_TYPES):
-        if get(versioning.props, "versioningConfiguration", "status") == "Enabled":
-            return None
-    return "versioning is not Enabled (no BucketVersioning with status Enabled)"
+def check_versioning(bucket: Bucket, _index: BucketIndex, _config: Mapping[str, Any]) -> list[Problem]:
+    resources = bucket.of(VERSIONING_TYPES)
+    statuses = bucket.versioning_statuses()
+    if not statuses:
+        return [(bucket.resource, "versioning is not configured")]
+    problems: list[Problem] = [
+        (r, f"versioning status is {get(r.props, 'versioningConfiguration', 'status')!r}, not Enabled")
+        for r in resources
+        if get(r.props, "versioningConfiguration", "status") != "Enabled"
+    ]
+    inline = first(bucket.props.get("versioning"))
+    if isinstance(inline, Mapping) and "enabled" in inline and not truthy(inline.get("enabled")):
+        problems.append((bucket.resource, "inline versioning is disabled"))
+    return problems
 
 
-PUBLIC_ACCESS_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
-
-
-def check_public_access(bucket: PolicyResource, buckets: Buckets, _config: Mapping[str, Any]) -> str | None:
-    blocks = buckets.config_of(bucket, PUBLIC_ACCESS_TYPES)
+def check_public_access(bucket: Bucket, index: BucketIndex, _config: Mapping[str, Any]) -> list[Problem]:
+    effective = bucket.public_access_flags(index.account_blocks)
+    off = [flag for flag in PUBLIC_ACCESS_FLAGS if not effective[flag]]
+    if not off:
+        return []
+    blocks = bucket.of(PUBLIC_ACCESS_TYPES)
     if not blocks:
-        return "has no BucketPublicAccessBlock"
-    missing = [flag for flag in PUBLIC_ACCESS_FLAGS if not truthy(blocks[0].props.get(flag))]
-    return f"public access block flags not true: {', '.join(missing)}" if missing else None
+        return [(bucket.resource, f"has no public access block (unblocked: {', '.join(off)})")]
+    # Report on each block that leaves a flag off: any of them may be the one AWS ends up with.
+    return [
+        (block, f"public access block flags not true: {', '.join(weak)}")
+        for block in blocks
+        if (weak := [flag for flag in off if not truthy(block.props.get(flag))])
+    ]
 
 
-def check_tls_only(bucket: PolicyResource, buckets: Buckets, _config: Mapping[str, Any]) -> str | None:
-    for policy in buckets.config_of(bucket, POLICY_TYPES):
-        for statement in statements(document(policy.props.get("policy"))):
-            resources = [str(r) for r in as_list(statement.get("Resource"))]
-            if denies_insecure_transport(statement, ["s3:*"]) and any(r.endswith("/*") for r in resources):
-                return None
-    return "no bucket policy denies s3:* on the bucket and its objects when aws:SecureTransport is false"
+def check_exposure(bucket: Bucket, index: BucketIndex, config: Mapping[str, Any]) -> list[Problem]:
+    own = stack_accounts(index.resources, config)
+    orgs = {str(o) for o in as_list(config.get("organizationIds", []))}
+    trusted = {str(a) for a in as_list(config.get("trustedAccounts", []))}
+    problems: list[Problem] = []
+    for carrier, document in bucket.policy_documents():
+        try:
+            statements = parse(document)
+        except PolicyDocumentError as exc:
+            problems.append((carrier, f"bucket policy cannot be judged: {exc}"))
+            continue
+        for exposure in exposures(statements, S3_ACTIONS, own, orgs, trusted):
+            problems.append((carrier, f"bucket policy {exposure.describe()}"))
+    for carrier, grant in bucket.acl_grants():
+        if grant in PUBLIC_ACLS or grant.endswith(PUBLIC_GRANTEES):
+            problems.append((carrier, f"ACL {grant!r} opens the bucket to everyone"))
+    return problems
 
 
-def check_ownership(bucket: PolicyResource, buckets: Buckets, _config: Mapping[str, Any]) -> str | None:
-    if buckets.config_of(bucket, ACL_TYPES) or bucket.props.get("acl") or bucket.props.get("grants"):
-        return "uses ACLs; manage access with policies only"
-    for controls in buckets.config_of(bucket, OWNERSHIP_TYPES):
-        if get(first(controls.props.get("rule")), "objectOwnership") == "BucketOwnerEnforced":
-            return None
-    return "object ownership is not BucketOwnerEnforced (ACLs still possible)"
+def _covers(statement: Any, arn: str) -> bool:
+    if statement.not_resources is not None:
+        return not any(matches(p, arn) for p in statement.not_resources)
+    return any(matches(p, arn) for p in statement.resources)
 
 
-def check_lifecycle(bucket: PolicyResource, buckets: Buckets, config: Mapping[str, Any]) -> str | None:
-    max_days = float(config.get("maxAbortDays", 7))
-    for lifecycle in buckets.config_of(bucket, LIFECYCLE_TYPES):
-        for rule in as_list(lifecycle.props.get("rules")):
-            days = get(rule, "abortIncompleteMultipartUpload", "daysAfterInitiation")
-            if get(rule, "status") == "Enabled" and isinstance(days, (int, float)) and 0 < days <= max_days:
-                return None
-    return f"no enabled lifecycle rule aborts incomplete multipart uploads within {max_days:g} days"
+def check_tls_only(bucket: Bucket, _index: BucketIndex, _config: Mapping[str, Any]) -> list[Problem]:
+    documents = bucket.policy_documents()
+    if not documents:
+        return [(bucket.resource, "no bucket policy denies requests without TLS (aws:SecureTransport false)")]
+    problems: list[Problem] = []
+    arn = f"arn:aws:s3:::{bucket.name}"
+    for carrier, document in documents:
+        try:
+            statements = parse(document)
+        except PolicyDocumentError as exc:
+            problems.append((carrier, f"bucket policy cannot be judged: {exc}"))
+            continue
+        denies = [
+            s
+            for s in statements
+            if s.denies_without_tls()
+            and all(s.grants_action(a) for a in S3_ACTIONS)
+            and _covers(s, arn)
+            and _covers(s, f"{arn}/any-object")
+        ]
+        if not denies:
+            problems.append(
+                (
+                    carrier,
+                    "bucket policy does not deny every s3 action on the bucket and its objects "
+                    "when aws:SecureTransport is false",
+                )
+            )
+    return problems
 
 
-def check_logging(bucket: PolicyResource, buckets: Buckets, config: Mapping[str, Any]) -> str | None:
-    if is_log_bucket(bucket, config):
-        return None  # a log bucket logging to itself would loop; it is the destination
-    for logging in buckets.config_of(bucket, LOGGING_TYPES):
-        target = logging.props.get("targetBucket")
-        if isinstance(target, str) and target and target not in identifiers(bucket, "bucket", "id"):
-            return None
-    return "server access logging is off (no BucketLogging to a separate log bucket)"
+def check_ownership(bucket: Bucket, _index: BucketIndex, _config: Mapping[str, Any]) -> list[Problem]:
+    problems: list[Problem] = [
+        (carrier, f"uses ACLs ({grant!r}); manage access with policies only") for carrier, grant in bucket.acl_grants()
+    ]
+    controls = bucket.of(OWNERSHIP_TYPES)
+    if not controls:
+        problems.append((bucket.resource, "object ownership is not BucketOwnerEnforced (no ownership controls)"))
+    for control in controls:
+        ownership = get(first(control.props.get("rule")), "objectOwnership")
+        if ownership != "BucketOwnerEnforced":
+            problems.append((control, f"object ownership is {ownership!r}, not BucketOwnerEnforced"))
+    return problems
 
 
-def _rtc_enabled(rule: Any) -> bool:
-    destination = get(rule, "destination")
-    return (
-        get(rule, "status") == "Enabled"
-        and get(destination, "replicationTime", "status") == "Enabled"
-        and get(destination, "replicationTime", "time", "minutes") == 15
-        and get(destination, "metrics", "status") == "Enabled"
-    )
-
-
-def check_replication(bucket: PolicyResource, buckets: Buckets, config: Mapping[str, Any]) -> str | None:
-    if not (is_production(bucket.urn, config) and is_backup_bucket(bucket, config)):
-        return None
-    arns = identifiers(bucket, "arn")
-    for replication in buckets.view.of_type(*REPLICATION_TYPES):
-        if any(get(r, "destination", "bucket") in arns for r in as_list(replication.props.get("rules"))):
-            return None  # the DR replica: the destination of a replication
-    configs = buckets.config_of(bucket, REPLICATION_TYPES)
+def check_abort_multipart(bucket: Bucket, _index: BucketIndex, config: Mapping[str, Any]) -> list[Problem]:
+    max_days = number(config.get("maxAbortDays", 7)) or 7
+    configs = bucket.lifecycle_configs()
     if not configs:
-        return "production backup bucket is not replicated (no BucketReplicationConfig)"
-    rules = as_list(configs[0].props.get("rules"))
-    if not rules or not all(_rtc_enabled(r) for r in rules):
-        return "every replication rule needs status Enabled, Replication Time Control (15 min) and metrics"
-    return None
+        return [(bucket.resource, "has no lifecycle configuration aborting incomplete multipart uploads")]
+    problems: list[Problem] = []
+    for carrier, rules in configs:
+        whole = [
+            r
+            for r in rules
+            if r.get("status") == "Enabled"
+            and rule_prefix(r) == ""
+            and 0 < (number(get(r, "abortIncompleteMultipartUpload", "daysAfterInitiation")) or 0) <= max_days
+        ]
+        if not whole:
+            problems.append(
+                (
+                    carrier,
+                    f"no enabled bucket-wide rule (empty filter) aborts incomplete multipart "
+                    f"uploads within {max_days:g} days",
+                )
+            )
+    return problems
 
 
-def check_object_lock(bucket: PolicyResource, buckets: Buckets, config: Mapping[str, Any]) -> str | None:
-    if not (is_production(bucket.urn, config) and is_backup_bucket(bucket, config)):
-        return None
-    if not truthy(bucket.props.get("objectLockEnabled")):
-        return "production backup bucket was not created with objectLockEnabled"
-    min_days = float(config.get("minRetentionDays", 1))
-    modes = as_list(config.get("modes", ["GOVERNANCE", "COMPLIANCE"]))
-    for lock in buckets.config_of(bucket, OBJECT_LOCK_TYPES):
-        retention = get(first(lock.props.get("rule")), "defaultRetention")
-        days = get(retention, "days") or 0
-        years = get(retention, "years") or 0
-        if get(retention, "mode") in modes and (days >= min_days or years > 0):
-            return None
-    return f"no Object Lock default retention ({'/'.join(modes)}, >= {min_days:g} days)"
+def check_logging(bucket: Bucket, index: BucketIndex, _config: Mapping[str, Any]) -> list[Problem]:
+    if index.is_log_bucket(bucket):
+        return []
+    if [t for t in bucket.logging_targets() if t not in bucket.names]:
+        return []
+    return [(bucket.resource, "server access logging is off (no BucketLogging to a separate log bucket)")]
 
 
-ENCRYPTION = _stack_rule(
+def _region(bucket: Bucket) -> Any:
+    return bucket.props.get("region") or bucket.props.get("bucketRegion")
+
+
+def check_replication(bucket: Bucket, index: BucketIndex, config: Mapping[str, Any]) -> list[Problem]:
+    destinations = {
+        id(index.find(get(rule, "destination", "bucket")))
+        for other in index.buckets
+        for _, rules in other.replication_configs()
+        for rule in rules
+    }
+    configs = bucket.replication_configs()
+    if id(bucket) in destinations and not configs:
+        return []  # the DR replica itself
+    if not configs:
+        return [(bucket.resource, "production backup bucket is not replicated (no replication configuration)")]
+    own = stack_accounts(index.resources, config)
+    tiers = [str(t) for t in as_list(config.get("tierPrefixes", ["daily/", "weekly/", "monthly/"]))]
+    external = {str(b) for b in as_list(config.get("externalReplicaBuckets", []))}
+    kms_source = any(
+        get(r, "applyServerSideEncryptionByDefault", "sseAlgorithm") in ("aws:kms", "aws:kms:dsse")
+        for r in bucket.encryption_rules()
+    )
+    problems: list[Problem] = []
+    for carrier, rules in configs:
+        enabled = [r for r in rules if r.get("status") == "Enabled"]
+        if not enabled:
+            problems.append((carrier, "no replication rule is Enabled"))
+            continue
+        covered = [p for p in (rule_prefix(r) for r in enabled) if p is not None]
+        missing = [t for t in tiers if not any(t.startswith(p) for p in covered)]
+        if missing:
+            problems.append((carrier, f"enabled replication rules do not cover the backup tiers {missing}"))
+        for rule in enabled:
+            rid = rule.get("id") or "?"
+            destination = get(rule, "destination")
+            if not (
+                get(destination, "replicationTime", "status") == "Enabled"
+                and number(get(destination, "replicationTime", "time", "minutes")) == 15
+                and get(destination, "metrics", "status") == "Enabled"
+            ):
+                problems.append((carrier, f"rule {rid}: needs Replication Time Control (15 minutes) and metrics"))
+            account = get(destination, "account")
+            target = index.find(get(destination, "bucket"))
+            if account and str(account) not in own:
+                problems.append((carrier, f"rule {rid}: replicates to account {account}, not ours"))
+            elif target is None and str(get(destination, "bucket")) not in external:
+                problems.append(
+                    (
+                        carrier,
+                        f"rule {rid}: destination {get(destination, 'bucket')!r} is not a bucket of "
+                        "this stack (list reviewed ones in externalReplicaBuckets)",
+                    )
+                )
+            elif target is not None and _region(target) and _region(target) == _region(bucket):
+                problems.append((carrier, f"rule {rid}: destination is in the same region ({_region(bucket)})"))
+            if kms_source and not (
+                get(rule, "sourceSelectionCriteria", "sseKmsEncryptedObjects", "status") == "Enabled"
+                and get(destination, "encryptionConfiguration", "replicaKmsKeyId")
+            ):
+                problems.append(
+                    (
+                        carrier,
+                        f"rule {rid}: objects are SSE-KMS encrypted but the rule does not replicate "
+                        "them (sseKmsEncryptedObjects Enabled and a replicaKmsKeyId)",
+                    )
+                )
+    return problems
+
+
+def check_object_lock(bucket: Bucket, _index: BucketIndex, config: Mapping[str, Any]) -> list[Problem]:
+    if not bucket.object_lock_enabled():
+        return [(bucket.resource, "production backup bucket was not created with objectLockEnabled")]
+    min_days = number(config.get("minRetentionDays", 1)) or 1
+    modes = [str(m) for m in as_list(config.get("modes", ["GOVERNANCE", "COMPLIANCE"]))]
+    retentions = [(c, r) for c, r in bucket.object_lock_retentions() if r is not None]
+    if not retentions:
+        return [(bucket.resource, f"no Object Lock default retention ({'/'.join(modes)}, >= {min_days:g} days)")]
+    problems: list[Problem] = []
+    for carrier, retention in retentions:
+        mode, days, years = get(retention, "mode"), get(retention, "days"), get(retention, "years")
+        if mode not in modes:
+            problems.append((carrier, f"Object Lock mode {mode!r} is not one of {modes}"))
+        if days is not None and number(days) is None:
+            problems.append((carrier, f"Object Lock days is a {type(days).__name__}, not a number"))
+        elif years is not None and number(years) is None:
+            problems.append((carrier, f"Object Lock years is a {type(years).__name__}, not a number"))
+        elif (number(days) or 0) < min_days and (number(years) or 0) < 1:
+            problems.append((carrier, f"Object Lock default retention is shorter than {min_days:g} days"))
+    return problems
+
+
+def check_retention(bucket: Bucket, _index: BucketIndex, config: Mapping[str, Any]) -> list[Problem]:
+    min_days = number(config.get("minExpirationDays", 7)) or 7
+    min_noncurrent = number(config.get("minNoncurrentDays", 7)) or 7
+    problems: list[Problem] = []
+    for carrier, rules in bucket.lifecycle_configs():
+        for rule in rules:
+            if rule.get("status") != "Enabled":
+                continue
+            rid = rule.get("id") or "?"
+            expiration = first(rule.get("expiration"))
+            days = get(expiration, "days")
+            if get(expiration, "date"):
+                problems.append((carrier, f"rule {rid}: expires backups on a fixed date"))
+            elif days is not None and (number(days) is None or number(days) < min_days):  # type: ignore[operator]
+                problems.append((carrier, f"rule {rid}: expires backups after {days!r} days (< {min_days:g})"))
+            noncurrent = get(first(rule.get("noncurrentVersionExpiration")), "noncurrentDays")
+            if noncurrent is not None and (number(noncurrent) is None or number(noncurrent) < min_noncurrent):  # type: ignore[operator]
+                problems.append(
+                    (
+                        carrier,
+                        f"rule {rid}: deletes overwritten backups after {noncurrent!r} days (< {min_noncurrent:g})",
+                    )
+                )
+    return problems
+
+
+ENCRYPTION = _bucket_rule(
     "s3-bucket-kms-encryption",
-    "Ensure every S3 bucket is encrypted by default with SSE-KMS, a customer-managed key and an S3 Bucket Key "
-    "(log buckets may use SSE-S3, see logBucketAlgorithms).",
-    check=check_encryption,
+    "Ensure every S3 bucket is encrypted by default with SSE-KMS, a customer-managed key and an S3 Bucket Key, "
+    "in every encryption configuration attached to it (log buckets may use SSE-S3, see logBucketAlgorithms).",
+    check_encryption,
     severity=Severity.HIGH,
-    remediation="Add an aws.s3.BucketServerSideEncryptionConfiguration with sse_algorithm 'aws:kms', kms_master_key_id of a "
-    "customer-managed aws.kms.Key and bucket_key_enabled=True.",
-    extra_schema={
+    remediation="Give the bucket one aws.s3.BucketServerSideEncryptionConfiguration with sse_algorithm 'aws:kms', a "
+    "customer-managed key and bucket_key_enabled=True.",
+    schema={
         "logBucketAlgorithms": {
             "type": "array",
             "items": {"type": "string", "enum": ["AES256", "aws:kms", "aws:kms:dsse"]},
@@ -289,46 +400,57 @@ ENCRYPTION = _stack_rule(
         }
     },
 )
-VERSIONING = _stack_rule(
+VERSIONING = _bucket_rule(
     "s3-bucket-versioning",
-    "Ensure every S3 bucket has versioning enabled, so overwritten or deleted objects can be recovered.",
-    check=check_versioning,
+    "Ensure every S3 bucket has versioning enabled in every versioning resource attached to it.",
+    check_versioning,
     severity=Severity.MEDIUM,
-    remediation="Add an aws.s3.BucketVersioning with versioning_configuration status 'Enabled'.",
+    remediation="Give the bucket one aws.s3.BucketVersioning with status 'Enabled'.",
 )
-PUBLIC_ACCESS = _stack_rule(
+PUBLIC_ACCESS = _bucket_rule(
     "s3-bucket-public-access-block",
-    "Ensure every S3 bucket blocks public ACLs and policies with all four public access block settings.",
-    check=check_public_access,
+    "Ensure every S3 bucket blocks public ACLs and policies with all four flags, in every public access block "
+    "attached to it (or at account level).",
+    check_public_access,
     severity=Severity.HIGH,
-    remediation="Add an aws.s3.BucketPublicAccessBlock with block_public_acls, block_public_policy, ignore_public_acls and "
-    "restrict_public_buckets all True.",
+    remediation="Give the bucket one aws.s3.BucketPublicAccessBlock with all four flags True.",
 )
-TLS_ONLY = _stack_rule(
+NO_PUBLIC_OR_FOREIGN = _bucket_rule(
+    "s3-bucket-policy-no-public-or-foreign-access",
+    "Ensure no bucket policy or ACL grants access to any principal or to another AWS account, after the "
+    "conditions that really narrow who can call.",
+    check_exposure,
+    severity=Severity.CRITICAL,
+    remediation="Grant access to roles of this account; scope service principals with aws:SourceAccount / "
+    "aws:SourceArn; list reviewed cross-account grants in trustedAccounts.",
+    schema=ACCOUNTS_SCHEMA,
+)
+TLS_ONLY = _bucket_rule(
     "s3-bucket-tls-only",
-    "Ensure every S3 bucket policy denies requests that do not use TLS (aws:SecureTransport false).",
-    check=check_tls_only,
+    "Ensure every bucket policy attached to an S3 bucket denies every action on the bucket and its objects "
+    "without TLS.",
+    check_tls_only,
     severity=Severity.HIGH,
-    remediation="Add a Deny statement for Principal '*', Action 's3:*', Resource [bucket ARN, bucket ARN + '/*'] with "
-    "Condition Bool aws:SecureTransport 'false' to the bucket's aws.s3.BucketPolicy.",
+    remediation="Add a Deny for Principal '*', Action 's3:*', Resource [bucket ARN, bucket ARN + '/*'] with Condition "
+    "Bool aws:SecureTransport 'false'.",
 )
-OWNERSHIP = _stack_rule(
+OWNERSHIP = _bucket_rule(
     "s3-bucket-ownership-enforced",
-    "Ensure every S3 bucket disables ACLs (object ownership BucketOwnerEnforced, no bucket ACL resources).",
-    check=check_ownership,
+    "Ensure every S3 bucket disables ACLs (BucketOwnerEnforced in every ownership control, no ACLs).",
+    check_ownership,
     severity=Severity.MEDIUM,
-    remediation="Add an aws.s3.BucketOwnershipControls with rule object_ownership 'BucketOwnerEnforced' and remove BucketAcl "
-    "resources and acl/grants arguments.",
+    remediation="Add an aws.s3.BucketOwnershipControls with object_ownership 'BucketOwnerEnforced'; remove ACLs.",
 )
-LIFECYCLE = _stack_rule(
+LIFECYCLE = _bucket_rule(
     "s3-bucket-lifecycle-abort-multipart",
-    "Ensure every S3 bucket has a lifecycle rule that aborts incomplete multipart uploads.",
-    check=check_lifecycle,
+    "Ensure every lifecycle configuration of an S3 bucket has an enabled bucket-wide rule (empty filter) that "
+    "aborts incomplete multipart uploads. Advisory: unfinished uploads cost storage, they do not expose data.",
+    check_abort_multipart,
     severity=Severity.LOW,
-    remediation="Add abort_incomplete_multipart_upload {days_after_initiation: 1..maxAbortDays} to an enabled rule of the "
-    "bucket's aws.s3.BucketLifecycleConfiguration.",
+    remediation="Add a rule {filter: {}, status: Enabled, abort_incomplete_multipart_upload: {days_after_initiation: "
+    "1}} to the bucket's aws.s3.BucketLifecycleConfiguration.",
     level=EnforcementLevel.ADVISORY,
-    extra_schema={
+    schema={
         "maxAbortDays": {
             "type": "integer",
             "minimum": 1,
@@ -337,37 +459,47 @@ LIFECYCLE = _stack_rule(
         }
     },
 )
-ACCESS_LOGGING = _stack_rule(
+ACCESS_LOGGING = _bucket_rule(
     "s3-bucket-access-logging",
     "Ensure every S3 bucket except log buckets writes server access logs to a separate log bucket.",
-    check=check_logging,
+    check_logging,
     severity=Severity.MEDIUM,
-    remediation="Add an aws.s3.BucketLogging with target_bucket set to the stack's log bucket (named '...-access-logs-...' and "
-    "tagged purpose=s3-access-logs).",
+    remediation="Add an aws.s3.BucketLogging with target_bucket set to the stack's log bucket.",
 )
-REPLICATION = _stack_rule(
-    "s3-backup-replication-rtc",
-    "Ensure production backup buckets replicate cross-region with Replication Time Control (15 minutes) and metrics.",
-    check=check_replication,
+REPLICATION = _bucket_rule(
+    "s3-backup-replication",
+    "Ensure production backup buckets replicate every backup tier, KMS-encrypted objects included, to a bucket "
+    "of this stack in another region, with Replication Time Control (15 minutes) and metrics.",
+    check_replication,
     severity=Severity.HIGH,
-    remediation="Add an aws.s3.BucketReplicationConfig whose rules are Enabled with destination replication_time "
-    "{status: Enabled, time: {minutes: 15}} and metrics {status: Enabled, event_threshold: {minutes: 15}}.",
-    extra_schema={"productionStacks": PRODUCTION_STACKS_SCHEMA},
+    remediation="Add an aws.s3.BucketReplicationConfig with an Enabled rule, empty filter, "
+    "source_selection_criteria.sse_kms_encrypted_objects Enabled, destination {bucket: replica ARN, "
+    "encryption_configuration.replica_kms_key_id, replication_time 15 min, metrics}.",
+    scope="production-backups",
+    schema={
+        **ACCOUNTS_SCHEMA,
+        "externalReplicaBuckets": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [],
+            "description": "Reviewed replica bucket ARNs or names that another stack of ours manages.",
+        },
+    },
 )
-OBJECT_LOCK = _stack_rule(
+OBJECT_LOCK = _bucket_rule(
     "s3-backup-object-lock",
     "Ensure production backup buckets are created with Object Lock and a default retention.",
-    check=check_object_lock,
+    check_object_lock,
     severity=Severity.HIGH,
-    remediation="Create the bucket with object_lock_enabled=True (only possible at creation) and add an "
-    "aws.s3.BucketObjectLockConfiguration with rule.default_retention {mode, days}.",
-    extra_schema={
-        "productionStacks": PRODUCTION_STACKS_SCHEMA,
+    remediation="Create the bucket with object_lock_enabled=True and add an aws.s3.BucketObjectLockConfiguration with "
+    "rule.default_retention {mode, days (a number)}.",
+    scope="production-backups",
+    schema={
         "modes": {
             "type": "array",
             "items": {"type": "string", "enum": ["GOVERNANCE", "COMPLIANCE"]},
             "default": ["GOVERNANCE", "COMPLIANCE"],
-            "description": "Object Lock modes accepted as the default retention.",
+            "description": "Accepted Object Lock modes.",
         },
         "minRetentionDays": {
             "type": "integer",
@@ -377,15 +509,41 @@ OBJECT_LOCK = _stack_rule(
         },
     },
 )
+RETENTION = _bucket_rule(
+    "s3-backup-retention",
+    "Ensure no lifecycle rule of a production backup bucket expires backups, or overwritten versions of them, "
+    "sooner than the shortest retention tier (staging keeps shorter, disposable copies).",
+    check_retention,
+    severity=Severity.HIGH,
+    remediation="Expire each tier after its retention (daily 7, weekly 28, monthly 365 days) and noncurrent versions "
+    "after at least minNoncurrentDays.",
+    scope="production-backups",
+    schema={
+        "minExpirationDays": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 7,
+            "description": "Shortest accepted expiration of current backup objects.",
+        },
+        "minNoncurrentDays": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 7,
+            "description": "Shortest accepted expiration of noncurrent backup versions.",
+        },
+    },
+)
 
 POLICIES = [
     ENCRYPTION,
     VERSIONING,
     PUBLIC_ACCESS,
+    NO_PUBLIC_OR_FOREIGN,
     TLS_ONLY,
     OWNERSHIP,
     LIFECYCLE,
     ACCESS_LOGGING,
     REPLICATION,
     OBJECT_LOCK,
+    RETENTION,
 ]

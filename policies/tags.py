@@ -9,18 +9,13 @@ from __future__ import annotations
 
 import importlib
 import inspect
+from collections.abc import Mapping
 from functools import cache
+from typing import Any
 
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyConfigSchema,
-    ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    Severity,
-)
+from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, Severity
 
-from .common import as_list, tags_of
+from .common import as_list, resource_rule, tags_of
 
 COST_TAG_KEYS = ["project", "environment", "component", "owner", "cost-center", "feature"]
 
@@ -38,36 +33,35 @@ def is_taggable(resource_type: str) -> bool:
         return False
 
 
-def _cost_tags(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _cost_tags(args: ResourceValidationArgs, config: Mapping[str, Any], report: ReportViolation) -> None:
     if not args.resource_type.startswith("aws:"):
         return
     if "tags" not in set(args.props) and not is_taggable(args.resource_type):
         return
-    config = args.get_config() or {}
     tags = tags_of(args.props)
     missing = [k for k in as_list(config.get("requiredKeys", COST_TAG_KEYS)) if not tags.get(k)]
     if missing:
         report(f"missing cost-allocation tags: {', '.join(missing)}", None)
 
 
-COST_TAGS = ResourceValidationPolicy(
-    name="tags-cost-allocation",
-    description="Ensure every taggable AWS resource carries the cost-allocation tags.",
-    validate=_cost_tags,
-    enforcement_level=EnforcementLevel.ADVISORY,
+COST_TAGS = resource_rule(
+    "tags-cost-allocation",
+    "Ensure every taggable AWS resource carries the cost-allocation tags. Advisory: missing tags hide cost, "
+    "they expose nothing.",
+    None,
+    _cost_tags,
     severity=Severity.LOW,
-    remediation_steps="Create the resource after components.tags.register_cost_tags (the stack transformation adds "
+    remediation="Create the resource after components.tags.register_cost_tags (the stack transformation adds "
     "the tags) and do not pass tags=None explicitly.",
-    config_schema=PolicyConfigSchema(
-        properties={
-            "requiredKeys": {
-                "type": "array",
-                "items": {"type": "string"},
-                "default": COST_TAG_KEYS,
-                "description": "Tag keys every taggable AWS resource must carry with a non-empty value.",
-            }
+    level=EnforcementLevel.ADVISORY,
+    schema={
+        "requiredKeys": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": COST_TAG_KEYS,
+            "description": "Tag keys every taggable AWS resource must carry with a non-empty value.",
         }
-    ),
+    },
 )
 
 POLICIES = [COST_TAGS]

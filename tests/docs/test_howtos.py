@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pulumi_policy import EnforcementLevel
 
 import policies.sns
 from ops.offline import Evaluation
@@ -58,7 +59,7 @@ def test_the_repository_howto_delivers_to_the_new_repository(tmp_path: Path) -> 
 
 
 def test_the_policy_howto_rule_passes_our_topics_and_catches_a_bare_one(staging: Evaluation) -> None:
-    namespace = dict(vars(policies.sns))
+    namespace = {**vars(policies.sns), "EnforcementLevel": EnforcementLevel}
     exec(compile(snippet("policy"), "docs/howto.md", "exec"), namespace)  # noqa: S102 - the documented rule itself
     rule = namespace["DISPLAY_NAME"]
     assert run_policies(staging, [rule]) == []

@@ -72,6 +72,45 @@ def _offline_violations(program: Path, stack: str) -> list[Violation]:
     return run_policies(evaluate(program, stack), ALL_POLICIES)
 
 
+# A public grant on a bucket, written with known values: judged during a real preview by the bucket-policy rule.
+_PUBLIC_BUCKET_POLICY = """
+import json
+import pulumi_aws as aws
+
+aws.s3.BucketPolicy(
+    "engine-test-public-policy",
+    bucket="engine-test-public-bucket",
+    policy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::engine-test-public-bucket/*",
+        }],
+    }),
+)
+"""
+
+
+def test_a_public_bucket_policy_fails_a_real_preview(engine: Engine, tmp_path: Path) -> None:
+    program = copy_program(tmp_path / "program")
+    with (program / "__main__.py").open("a", encoding="utf-8") as main:
+        main.write(_PUBLIC_BUCKET_POLICY)
+    mandatory = {v.policy for v in _offline_violations(program, "staging") if v.enforcement == "mandatory"}
+    assert mandatory
+    engine.init_stack(program, "staging")
+    set_all_secrets(engine, program, "staging")
+
+    done = engine.run_program("preview", program, "staging", policy_pack=POLICY_PACK)
+
+    assert done.returncode != 0
+    output = done.stdout + done.stderr
+    for rule in mandatory:
+        assert rule in output
+    assert "engine-test-public-policy" in output
+
+
 def test_unset_declared_secrets_fail_with_the_clis_own_message(engine: Engine, tmp_path: Path) -> None:
     program = copy_program(tmp_path / "program")
     engine.init_stack(program, "staging")

@@ -1,4 +1,4 @@
-"""`python -m ops plan --program DIR` on a deliberately insecure program: exit 1, violated rules named."""
+"""`python -m ops plan --program DIR` on an insecure program of another project: exit 1, violated rules named."""
 
 from __future__ import annotations
 
@@ -7,15 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.helpers import REPO, write_program
+from tests.helpers import REPO
 
-from .programs import INSECURE
+PROGRAM = Path(__file__).parent / "programs" / "insecure"
 
 
-def test_plan_of_an_insecure_program_exits_1_and_names_the_rules(tmp_path: Path) -> None:
-    program = write_program(tmp_path, INSECURE, stack="test")
+def test_plan_of_an_insecure_program_exits_1_and_names_the_rules() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "ops", "plan", "--program", str(program), "--stack", "test", "--json"],
+        [sys.executable, "-m", "ops", "plan", "--program", str(PROGRAM), "--stack", "test", "--json"],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -25,8 +24,13 @@ def test_plan_of_an_insecure_program_exits_1_and_names_the_rules(tmp_path: Path)
     assert result.returncode == 1, result.stderr
     plan = json.loads(result.stdout)
     mandatory = {v["policy"] for v in plan["violations"] if v["enforcement"] == "mandatory"}
-    assert {"s3-bucket-kms-encryption", "iam-no-wildcard-action", "github-workflow-pinned-actions"} <= mandatory
-    # "test" is not a production stack: production-only rules stay quiet.
-    assert "edge-waf-block-mode" not in mandatory
+    assert {
+        "s3-bucket-kms-encryption",
+        "iam-no-admin-equivalent",
+        "github-workflow-pinned-actions",
+        "github-secret-value-field",
+    } <= mandatory
+    # "test" is not a production stack and nothing is tagged production: production-only rules stay quiet.
+    assert "s3-backup-replication" not in mandatory
     # The deprecated plaintext secret is reported, but its value never appears in the plan.
     assert "fn-123" not in result.stdout

@@ -1,193 +1,233 @@
-"""Every rule passes on the secure program and fails, for the expected reason, on the insecure one."""
+"""How the pack behaves beyond one rule's fixtures: unknown values (preview) become advisories naming the rule
+and the resource, a rule that meets an unexpected value reports it instead of stopping the run, and config
+tunes levels, scopes and thresholds."""
 
 from __future__ import annotations
 
-import dataclasses
+import json
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
 import pytest
-from pulumi_policy.proxy import UNKNOWN_BOOLEAN_VALUE, UNKNOWN_STRING_VALUE
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pulumi_policy import (
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ReportViolation,
+    ResourceValidationArgs,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
 
-from ops.offline import Evaluation, is_secret
+from ops.offline import Evaluation, evaluate
 from ops.policy_check import Violation, load_policies, run_policies
 from policies.catalog import ALL_POLICIES
+from policies.common import Judge, resource_rule, stack_rule
+from tests.helpers import REPO
 
-RULE_NAMES = [p.name for p in ALL_POLICIES]
-
-# (rule, resource name the violation is reported on ("" = the stack), fragment of the message)
-FAILURES = [
-    ("s3-bucket-kms-encryption", "weak", "'AES256', not SSE-KMS"),
-    ("s3-bucket-kms-encryption", "managed", "not the AWS-managed aws/s3 key"),
-    ("s3-bucket-kms-encryption", "untagged-logs", "'AES256', not SSE-KMS"),
-    ("s3-bucket-kms-encryption", "acme-production-backups-us-east-1", "Bucket Key is off"),
-    ("s3-bucket-kms-encryption", "acme-production-backups-eu", "no BucketServerSideEncryptionConfiguration"),
-    ("s3-bucket-versioning", "weak", "versioning is not Enabled"),
-    ("s3-bucket-public-access-block", "weak", "blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets"),
-    ("s3-bucket-public-access-block", "managed", "no BucketPublicAccessBlock"),
-    ("s3-bucket-tls-only", "weak", "aws:SecureTransport is false"),
-    ("s3-bucket-ownership-enforced", "weak", "uses ACLs"),
-    ("s3-bucket-ownership-enforced", "managed", "not BucketOwnerEnforced"),
-    ("s3-bucket-lifecycle-abort-multipart", "weak", "within 7 days"),
-    ("s3-bucket-access-logging", "weak", "server access logging is off"),
-    ("s3-bucket-access-logging", "untagged-logs", "server access logging is off"),
-    ("s3-backup-replication-rtc", "acme-production-backups-us-east-1", "not replicated"),
-    ("s3-backup-replication-rtc", "acme-production-backups-eu", "Replication Time Control"),
-    ("s3-backup-object-lock", "acme-production-backups-us-east-1", "not created with objectLockEnabled"),
-    ("s3-backup-object-lock", "acme-production-backups-eu", "no Object Lock default retention"),
-    ("kms-key-rotation", "key", "without automatic rotation"),
-    ("kms-key-no-wildcard-principal", "key", "'Everyone' grants kms:*"),
-    ("kms-key-no-wildcard-principal", "key", "'Open' allows any principal"),
-    ("sns-topic-kms-encryption", "alerts", "not encrypted at rest"),
-    ("sns-topic-kms-encryption", "managed-key", "AWS-managed key alias/aws/sns"),
-    ("sns-topic-no-public-access", "alerts", "sns:publish, sns:subscribe"),
-    ("sns-topic-tls-publish", "alerts", "denies sns:Publish without TLS"),
-    ("cloudwatch-alarm-actions", "silent", "no alarmActions"),
-    ("cloudwatch-alarm-actions", "muted", "actions are disabled"),
-    ("cost-budget-notification", "monthly", "no notification with a subscriber"),
-    ("cost-anomaly-detection", "", "no Cost Explorer anomaly monitor"),
-    ("iam-no-wildcard-action", "admin", "wildcard actions ['*']"),
-    ("iam-no-wildcard-action", "admin", "AdministratorAccess"),
-    ("iam-no-wildcard-resource-write", "admin", "['s3:PutObject'] on every resource"),
-    ("iam-github-oidc-trust", "deploy", ":aud with StringEquals"),
-    ("iam-github-oidc-trust", "deploy", "found ['repo:acme/*']"),
-    ("iam-github-oidc-trust", "pinned-badly", "'repo:acme/app:*' is not an exact"),
-    ("edge-waf-block-mode", "*", "runs in monitor mode (overrides ['log'])"),
-    ("edge-waf-block-mode", "*", "4814384a9e5d4991b9815dcfc25d2f1f is not deployed"),
-    ("edge-rate-limiting", "*", "no enabled http_ratelimit rule"),
-    ("edge-csp-header", "*", "sets Content-Security-Policy"),
-    ("github-secret-value-field", "secret", "deprecated plaintextValue"),
-    ("github-secret-value-field", "empty", "has no value"),
-    ("github-production-environment-reviewers", "production", "no required reviewers"),
-    ("github-production-environment-reviewers", "production", "preventSelfReview"),
-    ("github-workflow-pinned-actions", "deploy", "'actions/checkout@v4' is not pinned"),
-    ("github-workflow-pinned-actions", "deploy", "'docker://alpine:3' is not pinned"),
-    ("github-workflow-pinned-actions", "broken", "not a readable workflow"),
-    ("github-workflow-permissions", "deploy", "declare `permissions`"),
-    ("github-workflow-permissions", "deploy", "job test: permissions write-all"),
-    ("github-default-branch-protected", "*", "repository app: branch main"),
-    (
-        "data-safety-backup-protect",
-        "acme-production-backups-us-east-1",
-        "bucket acme-production-backups-us-east-1 is not",
-    ),
-    ("data-safety-backup-protect", "key", "KMS key key of production backup bucket"),
-    (
-        "tags-cost-allocation",
-        "weak",
-        "missing cost-allocation tags: project, environment, component, owner, cost-center, feature",
-    ),
-]
-PRODUCTION_ONLY = {
-    "s3-backup-replication-rtc",
-    "s3-backup-object-lock",
-    "edge-waf-block-mode",
-    "edge-rate-limiting",
-    "edge-csp-header",
-    "data-safety-backup-protect",
-}
-
-
-def _name(urn: str) -> str:
-    return urn.rsplit("::", 1)[-1] if urn else ""
-
-
-def _of(violations: list[Violation], rule: str) -> list[Violation]:
-    return [v for v in violations if v.policy == rule]
+PROGRAMS = Path(__file__).parent / "programs"
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="module")
-def secure_violations(secure: Evaluation) -> list[Violation]:
-    return run_policies(secure, load_policies())
+def unknown() -> Evaluation:
+    return evaluate(PROGRAMS / "unknown", "production")
 
 
-@pytest.mark.parametrize("rule", RULE_NAMES)
-def test_rule_passes_on_the_secure_program(rule: str, secure_violations: list[Violation]) -> None:
-    assert _of(secure_violations, rule) == []
-
-
-@pytest.mark.parametrize("rule", RULE_NAMES)
-def test_rule_fails_on_the_insecure_program(rule: str, insecure_violations: list[Violation]) -> None:
-    found = _of(insecure_violations, rule)
-    assert found, f"{rule} found nothing in the insecure program"
-    policy = next(p for p in ALL_POLICIES if p.name == rule)
-    level = policy.enforcement_level.value if policy.enforcement_level else "advisory"
-    assert {v.enforcement for v in found} == {level}
-
-
-@pytest.mark.parametrize(("rule", "resource", "fragment"), FAILURES)
-def test_failure_reason(rule: str, resource: str, fragment: str, insecure_violations: list[Violation]) -> None:
-    # "*": a stack rule about a repository reports it on whichever of its resources sorts first.
-    found = [v.message for v in _of(insecure_violations, rule) if resource in ("*", _name(v.urn))]
-    assert any(fragment in m for m in found), found
-
-
-def test_every_rule_has_a_failure_reason() -> None:
-    assert {rule for rule, _, _ in FAILURES} == set(RULE_NAMES)
-
-
-def test_rules_see_through_secret_inputs(insecure: Evaluation, insecure_violations: list[Violation]) -> None:
-    """The engine hands policies unwrapped secrets; the offline run must too."""
-    admin = next(r for r in insecure.of_type("aws:iam/rolePolicy:RolePolicy"))
-    assert is_secret(admin.inputs["policy"])
-    assert _of(insecure_violations, "iam-no-wildcard-action")
-    plaintext = next(r for r in insecure.of_type("github:index/actionsSecret:ActionsSecret"))
-    assert is_secret(plaintext.inputs["plaintextValue"])
-
-
-def test_production_only_rules_do_not_apply_to_staging(insecure_staging: Evaluation) -> None:
-    violations = run_policies(insecure_staging, load_policies())
-    assert {v.policy for v in violations} == set(RULE_NAMES) - PRODUCTION_ONLY
-
-
-def test_production_stacks_are_configurable(insecure_staging: Evaluation) -> None:
-    config = {name: {"productionStacks": ["staging"]} for name in PRODUCTION_ONLY}
-    violations = run_policies(insecure_staging, load_policies(), config)
-    assert {v.policy for v in violations} >= PRODUCTION_ONLY
-
-
-def test_enforcement_levels_and_settings_come_from_config(
-    insecure: Evaluation, secure: Evaluation, insecure_violations: list[Violation]
-) -> None:
-    config = {
-        "s3-bucket-versioning": "disabled",
-        "tags-cost-allocation": {"enforcementLevel": "mandatory", "requiredKeys": ["owner"]},
-        "s3-bucket-lifecycle-abort-multipart": {"maxAbortDays": 30},
+def test_unknown_values_become_advisories_naming_rule_and_resource(unknown: Evaluation) -> None:
+    deferred = [v for v in run_policies(unknown, load_policies()) if "can't run policy" in v.message]
+    found = {(v.policy, v.urn.rsplit("::", 1)[-1]) for v in deferred}
+    assert found == {
+        ("s3-backup-object-lock", "acme-production-backups-us-east-1"),
+        ("kms-key-rotation", "pending"),
+        ("sns-topic-no-public-access", "alerts-policy-2"),
+        ("sns-topic-tls-publish", "alerts"),
     }
-    violations = run_policies(insecure, load_policies(), config)
-    assert _of(violations, "s3-bucket-versioning") == []
-    tags = _of(violations, "tags-cost-allocation")
-    assert tags
-    assert {v.enforcement for v in tags} == {"mandatory"}
-    assert all(v.message == "missing cost-allocation tags: owner" for v in tags)
-    lifecycle = {_name(v.urn) for v in _of(violations, "s3-bucket-lifecycle-abort-multipart")}
-    assert "weak" not in lifecycle
-    assert "weak" in {_name(v.urn) for v in _of(insecure_violations, "s3-bucket-lifecycle-abort-multipart")}
-    # Log buckets (named and tagged) may use SSE-S3 by default; a team can require SSE-KMS of them too.
-    strict = run_policies(secure, load_policies(), {"s3-bucket-kms-encryption": {"logBucketAlgorithms": ["aws:kms"]}})
-    assert {_name(v.urn) for v in strict} == {
-        "acme-production-access-logs",
-        "acme-production-access-logs-us-west-2",
-    }
+    assert {v.enforcement for v in deferred} == {"advisory"}
+    for v in deferred:
+        assert v.policy in v.message
+        assert v.urn.rsplit("::", 1)[-1] in v.message
 
 
-def _with_unknown(evaluation: Evaluation) -> Evaluation:
-    """The evaluation as a preview would see it: one bucket name and one key's rotation flag not yet known."""
+def test_an_unknown_value_defers_only_its_own_resource(unknown: Evaluation) -> None:
+    """The replica's lock is known: the object-lock rule still judges it (and finds it compliant), while the
+    primary's unknown retention is deferred rather than silencing the rule."""
+    violations = run_policies(unknown, [p for p in ALL_POLICIES if p.name == "s3-backup-object-lock"])
+    assert [v.urn.rsplit("::", 1)[-1] for v in violations] == ["acme-production-backups-us-east-1"]
+
+
+def _preview_of(evaluation: Evaluation, unknown_props: dict[str, str]) -> Evaluation:
+    """The evaluation as a first preview sees it: `unknown_props` (resource name -> prop) not known yet."""
+    import dataclasses
+
+    from pulumi.output import Unknown
+
     resources = []
-    for resource in evaluation.resources:
-        changed = resource
-        if resource.name == "acme-production-assets":
-            changed = dataclasses.replace(resource, outputs={**resource.outputs, "bucket": UNKNOWN_STRING_VALUE})
-        if resource.name == "key" and resource.type == "aws:kms/key:Key":
-            changed = dataclasses.replace(
-                resource, inputs={**resource.inputs, "enableKeyRotation": UNKNOWN_BOOLEAN_VALUE}
-            )
-        resources.append(changed)
+    for r in evaluation.resources:
+        prop = unknown_props.get(r.name)
+        resources.append(
+            dataclasses.replace(r, inputs={**r.inputs, prop: Unknown()}, outputs={**r.outputs, prop: Unknown()})
+            if prop
+            else r
+        )
     return dataclasses.replace(evaluation, resources=resources)
 
 
-def test_unknown_values_become_advisory_diagnostics(secure: Evaluation) -> None:
-    violations = run_policies(_with_unknown(secure), load_policies())
-    assert violations
+def test_a_configuration_whose_bucket_is_not_known_yet_defers_missing_settings() -> None:
+    """In a first preview `bucket=b.id` is unknown: "no versioning" cannot be concluded, only deferred."""
+    evaluation = _preview_of(_fixture("s3-bucket-versioning", "pass"), {"data-versioning": "bucket"})
+    violations = run_policies(evaluation, [p for p in ALL_POLICIES if p.name == "s3-bucket-versioning"])
     assert {v.enforcement for v in violations} == {"advisory"}
-    assert all("can't run policy during preview" in v.message for v in violations)
-    assert "kms-key-rotation" in {v.policy for v in violations}
-    assert "s3-bucket-versioning" in {v.policy for v in violations}
+    assert {v.urn.rsplit("::", 1)[-1] for v in violations} == {"data-versioning", "data"}
+
+
+def test_a_topic_policy_whose_topic_is_not_known_yet_defers_the_tls_finding() -> None:
+    evaluation = _preview_of(_fixture("sns-topic-tls-publish", "pass"), {"alerts-policy": "arn"})
+    violations = run_policies(evaluation, [p for p in ALL_POLICIES if p.name == "sns-topic-tls-publish"])
+    assert [(v.enforcement, v.urn.rsplit("::", 1)[-1]) for v in violations] == [("advisory", "alerts")]
+
+
+def test_the_json_plan_shows_unknowns_as_such() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ops",
+            "plan",
+            "--program",
+            str(PROGRAMS / "unknown"),
+            "--stack",
+            "production",
+            "--json",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "pulumi.output.Unknown" not in result.stdout
+    plan = json.loads(result.stdout)
+    lock = next(r for r in plan["resources"] if r["name"] == "acme-production-backups-us-east-1-lock")
+    assert lock["inputs"]["rule"]["defaultRetention"]["days"] == "[unknown]"
+
+
+def _resource(type_: str, props: dict[str, Any], name: str = "r") -> PolicyResource:
+    opts = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
+    return PolicyResource(type_, props, f"urn:pulumi:production::p::{type_}::{name}", name, opts, None, None, [], {})
+
+
+def _run_stack(policy: StackValidationPolicy, resources: list[PolicyResource]) -> list[tuple[str, str | None]]:
+    found: list[tuple[str, str | None]] = []
+    policy.validate(StackValidationArgs(resources, {}), lambda message, urn=None: found.append((message, urn)))
+    return found
+
+
+def test_a_crash_on_one_resource_is_a_violation_on_it_and_the_others_are_still_judged() -> None:
+    def check(args: StackValidationArgs, _config: Mapping[str, Any], judge: Judge) -> None:
+        for r in args.resources:
+
+            def judge_one(r: PolicyResource = r) -> None:
+                if r.name != "fine":
+                    raise ZeroDivisionError  # stands for any bug a value of the wrong type triggers
+                judge.report("judged", r.urn)
+
+            judge(r, r.name, judge_one)
+
+    policy = stack_rule("s3-test-crash", "Ensure a crash is reported.", check, severity=Severity.LOW, remediation="x")
+    found = _run_stack(policy, [_resource("t", {}, "broken"), _resource("t", {}, "fine")])
+    assert [urn.rsplit("::", 1)[-1] if urn else "" for _, urn in found] == ["broken", "fine"]
+    message = found[0][0]
+    assert "ZeroDivisionError" in message
+    assert "could not evaluate" in message
+    assert "test_rules.py" not in message  # "where" names the pack's own code, not the caller's
+
+
+def test_a_resource_rule_crash_is_reported_on_the_resource() -> None:
+    def check(args: ResourceValidationArgs, _config: Mapping[str, Any], report: ReportViolation) -> None:
+        int(args.props["days"])  # a secret-looking value must not reach the message
+
+    policy = resource_rule("s3-test-crash", "Ensure.", None, check, severity=Severity.LOW, remediation="x")
+    found: list[str] = []
+    args = ResourceValidationArgs("t", {"days": "hunter2"}, "urn:x", "r", _resource("t", {}).opts, None, {})
+    policy.validate(args, lambda message, urn=None: found.append(message))
+    assert len(found) == 1
+    assert "ValueError" in found[0]
+    assert "hunter2" not in found[0]
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
+    max_leaves=8,
+)
+TYPES = sorted(
+    {
+        "aws:s3/bucket:Bucket",
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+        "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+        "aws:kms/key:Key",
+        "aws:kms/grant:Grant",
+        "aws:sns/topicPolicy:TopicPolicy",
+        "aws:iam/role:Role",
+        "aws:iam/rolePolicy:RolePolicy",
+        "cloudflare:index/ruleset:Ruleset",
+        "cloudflare:index/zoneSetting:ZoneSetting",
+        "github:index/repositoryFile:RepositoryFile",
+    }
+)
+KEYS = ["bucket", "policy", "rules", "rule", "assumeRolePolicy", "zoneId", "phase", "content", "file", "arn", "tags"]
+RESOURCES = st.lists(
+    st.tuples(st.sampled_from(TYPES), st.dictionaries(st.sampled_from(KEYS), JSON, max_size=5)), max_size=4
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(RESOURCES)
+def test_no_rule_stops_on_values_of_unexpected_types(specs: list[tuple[str, dict[str, Any]]]) -> None:
+    resources = [
+        _resource(t, {**props, "bucket": props.get("bucket", "b")}, f"r{i}") for i, (t, props) in enumerate(specs)
+    ]
+    for policy in ALL_POLICIES:
+        if isinstance(policy, StackValidationPolicy):
+            try:
+                _run_stack(policy, resources)
+            except Exception as exc:
+                assert type(exc).__name__ == "_NotApplicableError", f"{policy.name}: {exc!r}"
+
+
+def _fixture(rule: str, case: str) -> Evaluation:
+    import yaml
+
+    folder = FIXTURES / rule / case
+    return evaluate(folder, yaml.safe_load((folder / "expected.yaml").read_text())["stack"])
+
+
+def test_production_stacks_are_configurable() -> None:
+    staging = _fixture("s3-backup-replication", "pass-staging-is-not-production")
+    replication = [p for p in ALL_POLICIES if p.name == "s3-backup-replication"]
+    assert run_policies(staging, replication) == []
+    found = run_policies(staging, replication, {"s3-backup-replication": {"productionStacks": ["staging"]}})
+    assert {v.urn.rsplit("::", 1)[-1] for v in found} == {"acme-staging-backups"}
+
+
+def test_enforcement_levels_and_thresholds_come_from_config() -> None:
+    evaluation = _fixture("s3-bucket-versioning", "fail-missing")
+    violations: list[Violation] = run_policies(evaluation, load_policies(), {"s3-bucket-versioning": "disabled"})
+    assert not [v for v in violations if v.policy == "s3-bucket-versioning"]
+    tags = run_policies(evaluation, load_policies(), {"tags-cost-allocation": {"enforcementLevel": "mandatory"}})
+    assert {v.enforcement for v in tags if v.policy == "tags-cost-allocation"} == {"mandatory"}
+    logs = _fixture("s3-bucket-kms-encryption", "pass")
+    strict = run_policies(logs, load_policies(), {"s3-bucket-kms-encryption": {"logBucketAlgorithms": ["aws:kms"]}})
+    assert {v.urn.rsplit("::", 1)[-1] for v in strict if v.policy == "s3-bucket-kms-encryption"} == {
+        "acme-production-access-logs-sse"
+    }
