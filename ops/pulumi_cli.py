@@ -1,7 +1,13 @@
 """Thin wrappers over the `pulumi` and `git` command lines used by `ops rollback`.
 
-The Automation API is not used on purpose: it needs the same binary, hides the exact commands, and its
-`export_stack()` always passes `--show-secrets` (plaintext secrets), which a backup must never contain.
+Preview and update go through the Automation API (`ops/automation.py`). These calls stay direct, each for a
+reason the engine tests exercise:
+- `stack export`: the Automation API's `export_stack()` always passes `--show-secrets` (plaintext secrets),
+  which a backup must never contain;
+- `stack import`: it imports the very 0600 backup file written here, not a temporary copy of its own;
+- `stack history --json`: each entry is validated here and a malformed one refused by name, where the
+  Automation API's parser would raise on it;
+- `whoami --json`: the Automation API has no call for the backend URL.
 """
 
 from __future__ import annotations

@@ -77,6 +77,7 @@ _PUBLIC_BUCKET_POLICY = """
 import json
 import pulumi_aws as aws
 
+aws.s3.Bucket("engine-test-public-bucket", bucket="engine-test-public-bucket")
 aws.s3.BucketPolicy(
     "engine-test-public-policy",
     bucket="engine-test-public-bucket",
