@@ -18,8 +18,8 @@ import jsonschema
 from pulumi_policy import EnforcementLevel, Policy
 
 from .boundary import InputError
+from .strict_yaml import read_bounded
 
-MAX_BYTES = 1024 * 1024
 ALL = "all"
 LEVELS = tuple(level.value for level in EnforcementLevel)
 
@@ -93,13 +93,7 @@ def parse_policy_config(text: str, policies: Sequence[Policy], label: str) -> di
 
 def read_policy_config(path: Path, policies: Sequence[Policy]) -> dict[str, Any]:
     label = str(path)
-    try:
-        with path.open("rb") as stream:
-            data = stream.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"{label}: cannot be read ({exc.strerror or type(exc).__name__})") from None
-    if len(data) > MAX_BYTES:
-        raise InputError(f"{label}: larger than {MAX_BYTES // 1024} KiB")
+    data = read_bounded(path, label)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

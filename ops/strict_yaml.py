@@ -161,14 +161,20 @@ def parse_yaml(text: str, label: str) -> Any:
         loader.dispose()
 
 
-def read_yaml(path: Path, label: str | None = None) -> Any:
-    """Read and parse `path` strictly; raise `InputError` naming `label` (default: the file name)."""
-    label = label or path.name
+def read_bounded(path: Path, label: str, too_large: str = "") -> bytes:
+    """At most MAX_BYTES of `path`; an unreadable or larger file is an `InputError` naming `label`."""
     try:
         with path.open("rb") as stream:
             data = stream.read(MAX_BYTES + 1)
     except OSError as exc:
         raise InputError(f"{label}: cannot be read ({exc.strerror or type(exc).__name__})") from None
     if len(data) > MAX_BYTES:
-        raise InputError(f"{label}: larger than {MAX_BYTES // 1024} KiB; not a Pulumi settings file")
+        raise InputError(f"{label}: larger than {MAX_BYTES // 1024} KiB{too_large}")
+    return data
+
+
+def read_yaml(path: Path, label: str | None = None) -> Any:
+    """Read and parse `path` strictly; raise `InputError` naming `label` (default: the file name)."""
+    label = label or path.name
+    data = read_bounded(path, label, "; not a Pulumi settings file")
     return parse_yaml(_decode(data, label), label)

@@ -17,7 +17,7 @@ from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 from .buckets import ROLE_SCHEMA, BucketIndex
 from .common import PRODUCTION_SCHEMA, Judge, as_list, is_production_stack, of_type, stack_rule, truthy
 from .kms import backup_keys
-from .statements import ACCOUNTS_SCHEMA, PolicyDocumentError, exposures, parse, stack_accounts
+from .statements import ACCOUNTS_SCHEMA, report_exposures, stack_accounts
 
 VAULT_TYPES = ("aws:backup/vault:Vault", "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault")
 GLACIER_VAULT = "aws:glacier/vault:Vault"
@@ -91,13 +91,9 @@ def _vault_policies(args: StackValidationArgs, config: Mapping[str, Any], judge:
     for carrier, document in carriers:
 
         def check(carrier: PolicyResource = carrier, document: Any = document) -> None:
-            try:
-                statements = parse(document)
-            except PolicyDocumentError as exc:
-                judge.report(f"vault policy cannot be judged: {exc}", carrier.urn)
-                return
-            for exposure in exposures(statements, BACKUP_ACTIONS, own, orgs, trusted):
-                judge.report(f"vault policy {exposure.describe()}", carrier.urn)
+            report_exposures(
+                judge.report, carrier.urn, document, BACKUP_ACTIONS, label="vault policy", accounts=(own, orgs, trusted)
+            )
 
         judge(carrier, carrier.name, check)
 

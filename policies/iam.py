@@ -204,24 +204,24 @@ def _no_wildcard_write(args: StackValidationArgs, config: Mapping[str, Any], jud
     _each_statement(args, judge, check)
 
 
-def _escalation(args: StackValidationArgs, _config: Mapping[str, Any], judge: Judge) -> None:
+def _on_wildcard_resources(args: StackValidationArgs, judge: Judge, actions: Any, what: str) -> None:
+    """Report every statement that grants any of `actions` on a wildcard resource, as `<label> <what> ...`."""
+
     def check(carrier: PolicyResource, statement: Statement) -> None:
-        granted = statement.granted(ESCALATION_ACTIONS)
+        granted = statement.granted(actions)
         wild = statement.wildcard_resources()
         if granted and wild:
-            judge.report(f"{statement.label} allows privilege escalation {granted} on {wild}", carrier.urn)
+            judge.report(f"{statement.label} {what} {granted} on {wild}", carrier.urn)
 
     _each_statement(args, judge, check)
+
+
+def _escalation(args: StackValidationArgs, _config: Mapping[str, Any], judge: Judge) -> None:
+    _on_wildcard_resources(args, judge, ESCALATION_ACTIONS, "allows privilege escalation")
 
 
 def _secret_reads(args: StackValidationArgs, _config: Mapping[str, Any], judge: Judge) -> None:
-    def check(carrier: PolicyResource, statement: Statement) -> None:
-        granted = statement.granted(SECRET_ACTIONS)
-        wild = statement.wildcard_resources()
-        if granted and wild:
-            judge.report(f"{statement.label} reads every secret, parameter or key: {granted} on {wild}", carrier.urn)
-
-    _each_statement(args, judge, check)
+    _on_wildcard_resources(args, judge, SECRET_ACTIONS, "reads every secret, parameter or key:")
 
 
 def _audience_pinned(statement: Statement, key: str) -> bool:

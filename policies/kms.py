@@ -32,7 +32,7 @@ from .common import (
     stack_rule,
     truthy,
 )
-from .statements import ACCOUNTS_SCHEMA, PolicyDocumentError, account_of, exposures, parse, stack_accounts
+from .statements import ACCOUNTS_SCHEMA, account_of, report_exposures, stack_accounts
 
 KEY = "aws:kms/key:Key"
 KEY_TYPES = (
@@ -112,13 +112,15 @@ def _key_policies(args: StackValidationArgs, config: Mapping[str, Any], judge: J
     for carrier in carriers:
 
         def check(carrier: PolicyResource = carrier) -> None:
-            try:
-                statements = parse(carrier.props.get("policy"))
-            except PolicyDocumentError as exc:
-                judge.report(f"key policy cannot be judged: {exc}", carrier.urn)
-                return
-            for exposure in exposures(statements, KMS_ACTIONS, own, orgs, trusted):
-                judge.report(f"key policy {exposure.describe()}", carrier.urn)
+            accounts = (own, orgs, trusted)
+            report_exposures(
+                judge.report,
+                carrier.urn,
+                carrier.props.get("policy"),
+                KMS_ACTIONS,
+                label="key policy",
+                accounts=accounts,
+            )
 
         judge(carrier, carrier.name, check)
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
 
 from .common import Judge, as_list, identifiers, known, of_type, resource_rule, stack_rule
-from .statements import ACCOUNTS_SCHEMA, PolicyDocumentError, exposures, parse, stack_accounts
+from .statements import ACCOUNTS_SCHEMA, PolicyDocumentError, parse, report_exposures, stack_accounts
 
 TOPIC = "aws:sns/topic:Topic"
 TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
@@ -64,13 +64,10 @@ def _no_public(args: StackValidationArgs, config: Mapping[str, Any], judge: Judg
     for carrier, prop, _ in documents:
 
         def check(carrier: PolicyResource = carrier, prop: str = prop) -> None:
-            try:
-                statements = parse(carrier.props.get(prop))
-            except PolicyDocumentError as exc:
-                judge.report(f"topic policy cannot be judged: {exc}", carrier.urn)
-                return
-            for exposure in exposures(statements, SNS_ACTIONS, own, orgs, trusted):
-                judge.report(f"topic policy {exposure.describe()}", carrier.urn)
+            accounts = (own, orgs, trusted)
+            report_exposures(
+                judge.report, carrier.urn, carrier.props.get(prop), SNS_ACTIONS, label="topic policy", accounts=accounts
+            )
 
         judge(carrier, carrier.name, check)
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -415,3 +415,25 @@ def exposures(
         if foreign:
             found.append(Exposure(statement, f"account(s) {', '.join(foreign)}", granted))
     return found
+
+
+def report_exposures(
+    report: Callable[[str, str], None],
+    urn: str,
+    document: Any,
+    actions: Iterable[str],
+    *,
+    label: str,
+    accounts: tuple[set[str] | frozenset[str], set[str] | frozenset[str], set[str] | frozenset[str]],
+) -> None:
+    """Judge one resource-policy document (`label`, e.g. "key policy"): an unreadable document and each
+    exposure of `actions` to the public or a foreign account are reported on `urn`. `accounts` are the
+    stack's own accounts, its organisations and the trusted accounts, as `exposures` takes them."""
+    try:
+        statements = parse(document)
+    except PolicyDocumentError as exc:
+        report(f"{label} cannot be judged: {exc}", urn)
+        return
+    own, orgs, trusted = accounts
+    for exposure in exposures(statements, actions, own, orgs, trusted):
+        report(f"{label} {exposure.describe()}", urn)

@@ -94,11 +94,14 @@ class Engine:
     def state_dir(self) -> Path:
         return self.root / "state"
 
-    def pulumi(self, *args: str, cwd: Path, check: bool = True, timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    def pulumi(
+        self, *args: str, cwd: Path, check: bool = True, timeout: int = 300, stdin: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
             [str(self.cli), *args, "--non-interactive"],
             cwd=cwd,
             env=self.env,
+            input=stdin,
             capture_output=True,
             text=True,
             check=False,
@@ -136,17 +139,7 @@ class Engine:
 
     def set_secret(self, program: Path, stack: str, key: str, value: str) -> None:
         # The value goes on stdin, never on the command line, as the docs tell users to do.
-        done = subprocess.run(
-            [str(self.cli), "config", "set", "--secret", "--stack", stack, key, "--non-interactive"],
-            cwd=program,
-            env=self.env,
-            input=value,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise AssertionError(f"config set --secret {key} failed: {done.stderr}")
+        self.pulumi("config", "set", "--secret", "--stack", stack, key, cwd=program, stdin=value)
 
     def stub_calls(self) -> list[dict[str, Any]]:
         log = Path(self.env["STUB_PROVIDER_LOG"])
