@@ -26,17 +26,24 @@ from typing import Any
 
 import pulumi
 from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
-from pulumi.runtime.mocks import MockMonitor, set_mocks
-from pulumi.runtime.settings import SETTINGS, get_project, get_root_resource, get_stack, reset_options
-from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await  # pyright: ignore[reportPrivateUsage]
+
+from components.shared.pulumi_internals import (
+    SECRET_SIG,
+    SECRET_SIG_KEY,
+    MockMonitor,
+    Unknown,
+    deserialize_inputs,
+    forget_previous_run,
+    reset_options,
+    run_program,
+    set_mocks,
+    stack_exports,
+)
 
 from .boundary import InputError
 from .stack_files import Project, load_project, stack_config, stack_short_name
 
 ACCOUNT_ID = "123456789012"
-SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 REDACTED = "[secret]"
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 OWN_PACKAGES = ("ops", "policies")
@@ -120,7 +127,7 @@ def redact_secrets(value: Any) -> Any:
     """For anything shown to people or written to files: secret values never appear, unknowns read as such."""
     if is_secret(value):
         return REDACTED
-    if isinstance(value, pulumi.output.Unknown):
+    if isinstance(value, Unknown):
         return UNKNOWN
     if isinstance(value, dict):
         return {k: redact_secrets(v) for k, v in value.items()}
@@ -375,7 +382,7 @@ class RecordingMonitor(MockMonitor):
             qualified = parent.split("::")[2]
             if qualified != ROOT_STACK_TYPE:
                 type_ = f"{qualified}${type_}"
-        return "urn:pulumi:" + "::".join([get_stack(), get_project(), type_, name])
+        return "urn:pulumi:" + "::".join([pulumi.get_stack(), pulumi.get_project(), type_, name])
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)
@@ -399,7 +406,7 @@ class RecordingMonitor(MockMonitor):
                 protect=bool(request.protect) if request.HasField("protect") else False,
                 retain_on_delete=bool(request.retainOnDelete) if request.HasField("retainOnDelete") else False,
                 depends_on=sorted(request.dependencies),  # a set in the SDK: sorted for a stable plan
-                inputs=pulumi.runtime.rpc.deserialize_properties(request.object, keep_unknowns=True),
+                inputs=deserialize_inputs(request.object),
                 outputs=dict(registration.state) if registration else {},
                 id=(registration.id or "") if registration else "",
             )
@@ -486,18 +493,14 @@ def evaluate(program_dir: Path | str, stack: str, secrets: dict[str, str] | None
     reset_options(project=project.name, stack=stack, preview=False)
     pulumi.runtime.set_all_config(config, secret_keys)
     set_mocks(mocks, project=project.name, stack=stack, preview=False, monitor=monitor)
-    SETTINGS.rpc_manager.clear()  # pyright: ignore[reportAttributeAccessIssue]
-    SETTINGS.outputs.clear()  # pyright: ignore[reportAttributeAccessIssue]
+    forget_previous_run()
 
     outputs: dict[str, Any] = {}
     secret_outputs: set[str] = set()
 
     async def collect_outputs() -> None:
         # One await for every export (not one event-loop pump per export): the program's RPCs finish together.
-        root = get_root_resource()
-        exports = {
-            name: pulumi.Output.from_input(value) for name, value in (getattr(root, "outputs", {}) or {}).items()
-        }
+        exports = {name: pulumi.Output.from_input(value) for name, value in stack_exports().items()}
         values = await asyncio.gather(*(o.future() for o in exports.values()))
         secrets = await asyncio.gather(*(o.is_secret() for o in exports.values()))
         for (name, value), secret in zip(zip(exports, values, strict=True), secrets, strict=True):
@@ -511,7 +514,7 @@ def evaluate(program_dir: Path | str, stack: str, secrets: dict[str, str] | None
 
     try:
         with _program_context(program_dir):
-            _sync_await(run_pulumi_func(program))
+            run_program(program)
     except BaseException as exc:
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
