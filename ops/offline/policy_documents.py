@@ -19,35 +19,35 @@ def _one_or_many(values: list[Any]) -> Any:
     return values[0] if len(values) == 1 else values
 
 
-def _statement(st: dict[str, Any]) -> dict[str, Any]:
+def _statement(statement: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    if st.get("sid"):
-        out["Sid"] = st["sid"]
-    out["Effect"] = st.get("effect") or "Allow"
+    if statement.get("sid"):
+        out["Sid"] = statement["sid"]
+    out["Effect"] = statement.get("effect") or "Allow"
     for key, iam_key in STATEMENT_LISTS:
-        if st.get(key):
-            out[iam_key] = _one_or_many(st[key])
+        if statement.get(key):
+            out[iam_key] = _one_or_many(statement[key])
     for key, iam_key in PRINCIPAL_LISTS:
-        if st.get(key):
+        if statement.get(key):
             principals: dict[str, Any] = {}
-            for p in st[key]:
-                ids = p["identifiers"]
-                if p["type"] == "*" and ids == ["*"]:
+            for principal in statement[key]:
+                ids = principal["identifiers"]
+                if principal["type"] == "*" and ids == ["*"]:
                     principals = "*"  # type: ignore[assignment]
                     break
-                principals[p["type"]] = _one_or_many(ids)
+                principals[principal["type"]] = _one_or_many(ids)
             out[iam_key] = principals
-    if st.get("conditions"):
+    if statement.get("conditions"):
         conditions: dict[str, dict[str, Any]] = {}
-        for c in st["conditions"]:
-            conditions.setdefault(c["test"], {})[c["variable"]] = _one_or_many(c["values"])
+        for condition in statement["conditions"]:
+            conditions.setdefault(condition["test"], {})[condition["variable"]] = _one_or_many(condition["values"])
         out["Condition"] = conditions
     return out
 
 
 def policy_document_json(args: dict[str, Any]) -> str:
     """What `aws.iam.get_policy_document` returns for camelCase invoke arguments."""
-    statements = [_statement(st) for st in args.get("statements") or []]
+    statements = [_statement(statement) for statement in args.get("statements") or []]
     document: dict[str, Any] = {"Version": args.get("version") or "2012-10-17", "Statement": statements}
     if args.get("policyId"):
         document["Id"] = args["policyId"]
