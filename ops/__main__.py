@@ -69,9 +69,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _rollback(args: argparse.Namespace) -> int:
-    from .rollback import Options, run_rollback
+    from .rollback import RollbackOptions, run_rollback
 
-    return run_rollback(Options(args.stack, args.to, args.dry_run, args.yes, args.state_only, args.cwd))
+    return run_rollback(RollbackOptions(args.stack, args.to, args.dry_run, args.yes, args.state_only, args.cwd))
 
 
 def _plan(args: argparse.Namespace) -> int:

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pulumi.output import Unknown
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
@@ -29,6 +28,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
+
+from components.shared.pulumi_internals import Unknown
 
 from .boundary import OpsError
 from .offline import REDACTED, Evaluation, RecordedResource, secret_strings

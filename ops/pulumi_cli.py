@@ -1,4 +1,4 @@
-"""Thin wrappers over the `pulumi` and `git` command lines used by `ops rollback`.
+"""A thin wrapper over the `pulumi` command line used by `ops rollback` (git runs through ops/git_cli.py).
 
 Preview and update go through the Automation API (`ops/automation.py`). These calls stay direct, each for a
 reason the engine tests exercise:
@@ -68,34 +68,3 @@ class PulumiCli:
         done = subprocess.run([self.binary, *args], cwd=cwd or self.cwd, env=self.env, check=False)
         if done.returncode != 0:
             raise StepFailedError(f"`pulumi {' '.join(args)}` exited with status {done.returncode}")
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RollbackError(f"`git {' '.join(args)}` failed: {_tail(done.stderr)}")
-    return done.stdout
-
-
-def git_toplevel(path: Path) -> Path:
-    if shutil.which("git") is None:
-        raise RollbackError("git is not on PATH; the rollback needs it to check out the target commit")
-    return Path(git(path, "rev-parse", "--show-toplevel").strip()).resolve()
-
-
-def require_clean_tree(repo: Path) -> None:
-    """Refuse on any uncommitted change, untracked files included: Pulumi records such runs as `git.dirty`."""
-    status = git(repo, "status", "--porcelain")
-    if status.strip():
-        shown = "\n  ".join(status.rstrip().splitlines()[:10])
-        raise RollbackError(f"the work tree {repo} has uncommitted changes; commit or remove them first:\n  {shown}")
-
-
-def require_commit(repo: Path, commit: str) -> None:
-    done = subprocess.run(
-        ["git", "-C", str(repo), "cat-file", "-e", f"{commit}^{{commit}}"], capture_output=True, check=False
-    )
-    if done.returncode != 0:
-        raise RollbackError(
-            f"commit {commit} is not in this clone; run `git fetch --all` (a shallow CI clone needs `fetch-depth: 0`)"
-        )

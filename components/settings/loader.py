@@ -14,9 +14,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pulumi
-from pulumi.runtime.mocks import MockMonitor
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
+
+from components.shared import pulumi_internals
 
 from .alerting import RETIRED_KEYS
 from .base import FieldError
@@ -63,7 +64,7 @@ def is_offline_placeholder(full_key: str, value: str) -> bool:
 
     A real deployment always runs with the decrypted value, so there every secret's shape is checked.
     """
-    mocked = isinstance(pulumi.runtime.settings.get_monitor(), MockMonitor)
+    mocked = pulumi_internals.running_under_mocks()
     return mocked and value == f"[secret placeholder: {full_key}]"
 
 
@@ -181,7 +182,7 @@ def _parse(value: Any) -> Any:
 
 
 def _configured_keys(namespace: str) -> set[str]:
-    keys = set(pulumi.runtime.config.CONFIG.get()) | set(pulumi.runtime.config.get_config_env())
+    keys = pulumi_internals.config_keys()
     prefix = f"{namespace}:"
     return {k[len(prefix) :] for k in keys if k.startswith(prefix)}
 
@@ -243,7 +244,7 @@ def load_config() -> LoadedConfig:
             continue  # its route is not used by this stack
         # The program holds the decrypted text (the CLI decrypts before the program runs); it is checked here,
         # never printed, and leaves only as a secret Output.
-        value = pulumi.runtime.config.get_config(f"{namespace}:{key}")
+        value = pulumi_internals.config_value(f"{namespace}:{key}")
         if not value:
             needed_by = f" ({route_secrets[key].used_by} routes to it)" if key in route_secrets else ""
             problems.append(

@@ -21,10 +21,12 @@ _TERRAFORM_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 @dataclass(frozen=True)
 class TypeMapping:
-    token: str
-    provider: str
-    terraform: str
-    properties: dict[str, Any]
+    """One Pulumi type's Terraform counterpart, as the bridge metadata records it."""
+
+    token: str  # the Pulumi type token, `aws:s3/bucket:Bucket`
+    provider: str  # the Terraform provider: aws, github, cloudflare
+    terraform: str  # the Terraform resource type, `aws_s3_bucket`
+    properties: dict[str, Any]  # Pulumi property -> its Terraform name, or `{name, block, ...}` for a nested block
 
 
 @dataclass

@@ -6,8 +6,7 @@ import importlib
 import inspect
 from functools import cache
 
-from pulumi.runtime.rpc import get_resource_module
-
+from components.shared.pulumi_internals import resource_module
 from ops.offline import Evaluation, RecordedResource
 
 
@@ -15,7 +14,7 @@ from ops.offline import Evaluation, RecordedResource
 def sdk_class(type_token: str) -> type:
     """The Python class pulumi_aws registers for a type token (its own resource-module registry)."""
     pkg, module_name, _ = type_token.split(":")
-    module = get_resource_module(pkg, module_name, "")
+    module = resource_module(pkg, module_name)
     if module is None:
         raise LookupError(f"no SDK module registered for {type_token}")
     info = module.mod_info  # pyright: ignore[reportAttributeAccessIssue] - pulumi_aws's codegen registry entry

@@ -25,8 +25,8 @@ sys.path.insert(0, str(REPO_ROOT))
 import grpc  # noqa: E402 - after the path set-up that lets it import the offline evaluator
 from google.protobuf import empty_pb2, json_format, struct_pb2  # noqa: E402
 from pulumi.runtime import MockCallArgs, MockResourceArgs  # noqa: E402
-from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc  # noqa: E402
 
+from components.shared.pulumi_internals import plugin_pb2, provider_pb2, provider_pb2_grpc  # noqa: E402
 from ops.offline import ACCOUNT_ID, OfflineMocks  # noqa: E402
 
 LOG_ENV = "STUB_PROVIDER_LOG"

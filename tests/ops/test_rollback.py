@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from ops.backends import Backend, decode, detect_backend
 from ops.pulumi_cli import RollbackError
-from ops.rollback import Options, backup_directory, parse_history, rollback, run_rollback, select_target
+from ops.rollback import RollbackOptions, backup_directory, parse_history, rollback, run_rollback, select_target
 
 DIY = Backend("file", "file:///state")
 CLOUD = Backend("cloud", "https://api.pulumi.com")
@@ -140,12 +140,12 @@ def _repo(tmp_path: Path) -> Path:
 def test_refuses_without_the_pulumi_cli(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
     with pytest.raises(RollbackError, match="pulumi CLI is not on PATH"):
-        rollback(Options(stack="staging", yes=True, cwd=repo), {"PATH": str(tmp_path / "empty")})
+        rollback(RollbackOptions(stack="staging", yes=True, cwd=repo), {"PATH": str(tmp_path / "empty")})
 
 
 def test_refuses_outside_a_pulumi_project(tmp_path: Path) -> None:
     with pytest.raises(RollbackError, match=r"holds no Pulumi\.yaml"):
-        rollback(Options(stack="staging", yes=True, cwd=tmp_path), {"PATH": ""})
+        rollback(RollbackOptions(stack="staging", yes=True, cwd=tmp_path), {"PATH": ""})
 
 
 def test_command_line_refusal_is_one_line_and_no_traceback(tmp_path: Path) -> None:
@@ -168,7 +168,7 @@ def test_a_stack_name_outside_pulumis_rule_is_refused_before_any_path_is_built(
     repo = _repo(tmp_path)
     backups = tmp_path / "backups"
     monkeypatch.setenv("PULUMI_ROLLBACK_BACKUP_DIR", str(backups))
-    code = run_rollback(Options(stack=stack, yes=True, cwd=repo))
+    code = run_rollback(RollbackOptions(stack=stack, yes=True, cwd=repo))
     assert code == 2
     assert capsys.readouterr().err.startswith("rollback refused: stack ")
     assert not backups.exists()
@@ -183,7 +183,7 @@ def test_a_broken_project_file_is_refused_naming_it(
 ) -> None:
     repo = _repo(tmp_path)
     (repo / "Pulumi.yaml").write_bytes(content)
-    assert run_rollback(Options(stack="staging", yes=True, cwd=repo)) == 2
+    assert run_rollback(RollbackOptions(stack="staging", yes=True, cwd=repo)) == 2
     err = capsys.readouterr().err
     assert err.startswith("rollback refused: Pulumi.yaml")
     assert "Traceback" not in err

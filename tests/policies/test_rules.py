@@ -66,7 +66,7 @@ def _preview_of(evaluation: Evaluation, unknown_props: dict[str, str]) -> Evalua
     """The evaluation as a first preview sees it: `unknown_props` (resource name -> prop) not known yet."""
     import dataclasses
 
-    from pulumi.output import Unknown
+    from components.shared.pulumi_internals import Unknown
 
     resources = []
     for r in evaluation.resources:
