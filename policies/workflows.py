@@ -18,6 +18,8 @@ import yaml
 
 from .common import as_list, get
 
+# Only reading here: PyYAML's safe loader in C (libyaml) where the wheel has it, else the same in Python.
+SAFE_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PINNED = re.compile(r"^[^@\s]+@[0-9a-f]{40}$")
 PINNED_DOCKER = re.compile(r"^docker://[^@\s]+@sha256:[0-9a-f]{64}$")
 EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.S)
@@ -180,7 +182,7 @@ def _parse(path: str, content: str) -> ActionFile | None:
     if not kind:
         return None
     try:
-        doc = yaml.safe_load(content)
+        doc = yaml.load(content, Loader=SAFE_LOADER)  # noqa: S506 - CSafeLoader or SafeLoader
     except yaml.YAMLError:
         return ActionFile(path, kind, {}, "not valid YAML")
     if not isinstance(doc, Mapping):
