@@ -7,7 +7,6 @@ not `list`), with camelCase keys. Everything here accepts any `Mapping` / `Seque
 
 from __future__ import annotations
 
-import re
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -30,7 +29,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 # Reading props
 
 
-def get(value: Any, *path: str) -> Any:
+def value_at(value: Any, *path: str) -> Any:
     """`value[path[0]][path[1]]...`, or None when a step is missing or not a mapping."""
     for key in path:
         if not isinstance(value, Mapping):
@@ -50,7 +49,7 @@ def as_list(value: Any) -> list[Any]:
     return [value]
 
 
-def first(value: Any) -> Any:
+def first_block(value: Any) -> Any:
     """The single object of a list-shaped nested block (`rule`, `rules[0]`), or the value itself."""
     items = as_list(value)
     return items[0] if items else None
@@ -60,7 +59,7 @@ def truthy(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
-def number(value: Any) -> float | None:
+def as_number(value: Any) -> float | None:
     """A number given as a number (never a bool); None for anything else, so a rule can say what it got."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
@@ -110,10 +109,6 @@ def walk(value: Any) -> Iterator[Any]:
     elif isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
         for v in value:
             yield from walk(v)
-
-
-def regex(config: Mapping[str, Any], key: str, default: str) -> re.Pattern[str]:
-    return re.compile(str(config.get(key) or default))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
 
-from .common import Judge, as_list, get, of_type, resource_rule, stack_rule, truthy
+from .common import Judge, as_list, of_type, resource_rule, stack_rule, truthy, value_at
 from .workflows import ActionFile, is_pinned, local_action_path, parse_file, permission_writes
 
 # Types with the current `value` / `valueEncrypted` fields (plaintextValue / encryptedValue are deprecated).
@@ -98,7 +98,7 @@ def _environment_reviewers(args: ResourceValidationArgs, config: Mapping[str, An
     reviewers = [
         i
         for block in as_list(args.props.get("reviewers"))
-        for i in as_list(get(block, "users")) + as_list(get(block, "teams"))
+        for i in as_list(value_at(block, "users")) + as_list(value_at(block, "teams"))
     ]
     if not reviewers:
         report("production environment has no required reviewers (users or teams)", None)
@@ -232,7 +232,7 @@ def _protected_default_branch(args: StackValidationArgs, config: Mapping[str, An
         if r.props.get("branch") == branch:
             protected.add(str(r.props.get("repository")))
     for r in of_type(resources, RULESET):
-        includes = [str(i) for i in as_list(get(r.props.get("conditions"), "refName", "includes"))]
+        includes = [str(i) for i in as_list(value_at(r.props.get("conditions"), "refName", "includes"))]
         if (
             r.props.get("target") == "branch"
             and r.props.get("enforcement") == "active"

@@ -15,7 +15,7 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 
-from .common import Judge, as_list, get, identifiers, of_type, stack_rule
+from .common import Judge, as_list, identifiers, of_type, stack_rule, value_at
 from .statements import (
     ACCOUNTS_SCHEMA,
     ORG_KEYS,
@@ -23,7 +23,7 @@ from .statements import (
     PolicyDocumentError,
     Statement,
     is_wildcard_only,
-    parse,
+    parse_statements,
     stack_accounts,
 )
 
@@ -104,7 +104,7 @@ FEDERATED_AUDIENCE = {
 def _documents(resources: Sequence[PolicyResource]) -> list[tuple[PolicyResource, Any]]:
     found = [(r, r.props.get("policy")) for r in of_type(resources, *DOCUMENT_TYPES)]
     for role in of_type(resources, ROLE):
-        found += [(role, get(p, "policy")) for p in as_list(role.props.get("inlinePolicies"))]
+        found += [(role, value_at(p, "policy")) for p in as_list(role.props.get("inlinePolicies"))]
     return found
 
 
@@ -117,7 +117,7 @@ def _each_statement(args: StackValidationArgs, judge: Judge, check: Any) -> None
 
         def run(carrier: PolicyResource = carrier, document: Any = document) -> None:
             try:
-                statements = parse(document)
+                statements = parse_statements(document)
             except PolicyDocumentError as exc:
                 judge.report(f"policy cannot be judged: {exc}", carrier.urn)
                 return
@@ -164,7 +164,7 @@ def _no_admin(args: StackValidationArgs, config: Mapping[str, Any], judge: Judge
             if ":aws:policy/" in arn and name in managed:
                 judge.report(f"attaches the AWS-managed admin-equivalent policy {name}", carrier.urn)
             elif arn in own_policies:
-                statements = parse(own_policies[arn].props.get("policy"))
+                statements = parse_statements(own_policies[arn].props.get("policy"))
                 if any(s.allows and _admin_statement(s) for s in statements):
                     judge.report(f"attaches {own_policies[arn].name}, an admin-equivalent policy", carrier.urn)
 
@@ -242,7 +242,7 @@ def _trust(args: StackValidationArgs, config: Mapping[str, Any], judge: Judge) -
     for role in roles:
 
         def check(role: PolicyResource = role) -> None:
-            for statement in parse(role.props.get("assumeRolePolicy")):
+            for statement in parse_statements(role.props.get("assumeRolePolicy")):
                 if not statement.allows:
                     continue
                 narrowed = statement.narrowing(own, orgs)
@@ -271,7 +271,7 @@ def _github_trust(args: StackValidationArgs, _config: Mapping[str, Any], judge: 
     for role in roles:
 
         def check(role: PolicyResource = role) -> None:
-            for statement in parse(role.props.get("assumeRolePolicy")):
+            for statement in parse_statements(role.props.get("assumeRolePolicy")):
                 if not statement.allows or not any(GITHUB_HOST in p for p in statement.federated()):
                     continue
                 exact = {k: v for op, k, v in statement.clauses() if op == "StringEquals"}

@@ -23,14 +23,14 @@ from .common import (
     PRODUCTION_SCHEMA,
     Judge,
     as_list,
-    get,
+    as_number,
     identifiers,
     is_production_stack,
-    number,
     of_type,
     resource_rule,
     stack_rule,
     truthy,
+    value_at,
 )
 from .statements import ACCOUNTS_SCHEMA, account_of, report_exposures, stack_accounts
 
@@ -79,10 +79,10 @@ def backup_keys(resources: Sequence[PolicyResource], config: Mapping[str, Any]) 
     references: list[Any] = []
     for bucket in index.backups():
         references += [
-            get(r, "applyServerSideEncryptionByDefault", "kmsMasterKeyId") for r in bucket.encryption_rules()
+            value_at(r, "applyServerSideEncryptionByDefault", "kmsMasterKeyId") for r in bucket.encryption_rules()
         ]
         references += [
-            get(rule, "destination", "encryptionConfiguration", "replicaKmsKeyId")
+            value_at(rule, "destination", "encryptionConfiguration", "replicaKmsKeyId")
             for _, rules in bucket.replication_configs()
             for rule in rules
         ]
@@ -152,14 +152,14 @@ def _deletion_window(args: StackValidationArgs, config: Mapping[str, Any], judge
     keys = backup_keys(args.resources, config)
     if not keys:
         args.not_applicable("no keys encrypt backup data")
-    min_days = number(config.get("minDays", 30)) or 30
+    min_days = as_number(config.get("minDays", 30)) or 30
     for key in keys.values():
 
         def check(key: PolicyResource = key) -> None:
             window = key.props.get("deletionWindowInDays")
             if window is None:
                 return  # AWS default: 30 days
-            if number(window) is None or (number(window) or 0) < min_days:
+            if as_number(window) is None or (as_number(window) or 0) < min_days:
                 judge.report(
                     f"backup key {key.name}: deletion window {window!r} days is shorter than {min_days:g}", key.urn
                 )

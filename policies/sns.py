@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
 
 from .common import Judge, as_list, identifiers, known, of_type, resource_rule, stack_rule
-from .statements import ACCOUNTS_SCHEMA, PolicyDocumentError, parse, report_exposures, stack_accounts
+from .statements import ACCOUNTS_SCHEMA, PolicyDocumentError, parse_statements, report_exposures, stack_accounts
 
 TOPIC = "aws:sns/topic:Topic"
 TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
@@ -85,7 +85,7 @@ def _tls_publish(args: StackValidationArgs, _config: Mapping[str, Any], judge: J
             denied = False
             for document in mine:
                 try:
-                    statements = parse(document)
+                    statements = parse_statements(document)
                 except PolicyDocumentError:
                     continue
                 denied = denied or any(s.denies_without_tls() and s.grants_action("sns:Publish") for s in statements)

@@ -341,7 +341,7 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
     return tuple(items)
 
 
-def parse(value: Any) -> list[Statement]:
+def parse_statements(value: Any) -> list[Statement]:
     """The statements of a policy document given as JSON text or an object; [] when there is none."""
     if value is None or value == "":
         return []
@@ -430,7 +430,7 @@ def report_exposures(
     exposure of `actions` to the public or a foreign account are reported on `urn`. `accounts` are the
     stack's own accounts, its organisations and the trusted accounts, as `exposures` takes them."""
     try:
-        statements = parse(document)
+        statements = parse_statements(document)
     except PolicyDocumentError as exc:
         report(f"{label} cannot be judged: {exc}", urn)
         return

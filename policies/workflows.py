@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .common import as_list, get
+from .common import as_list, value_at
 
 # Only reading here: PyYAML's safe loader in C (libyaml) where the wheel has it, else the same in Python.
 SAFE_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -131,7 +131,7 @@ class ActionFile:
     @property
     def jobs(self) -> list[Job]:
         if self.kind == "action":
-            steps = [s for s in as_list(get(self.doc, "runs", "steps")) if isinstance(s, Mapping)]
+            steps = [s for s in as_list(value_at(self.doc, "runs", "steps")) if isinstance(s, Mapping)]
             return [Job("(composite action)", None, None, [_step(self.path, s) for s in steps])]
         jobs = self.doc.get("jobs")
         if not isinstance(jobs, Mapping):

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from .base import Model
+from .base import StrictSettings
 
 ACCOUNT_ID_PATTERN = r"^[0-9]{12}$"
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
@@ -40,7 +40,7 @@ def account_of_arn(arn: str) -> str:
     return parts[4] if len(parts) == 6 else ""
 
 
-class AccountSettings(Model):
+class AccountSettings(StrictSettings):
     """The AWS account this stack deploys to. Every AWS provider of the program refuses any other account."""
 
     aws_account_id: AwsAccountId = Field(

@@ -8,7 +8,7 @@ from typing import Any, Literal, NamedTuple
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import Email, FieldError, Model, Severity
+from .base import Email, FieldError, Severity, StrictSettings
 
 STANDARD_STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 # CloudWatch percentiles (ExtendedStatistic): p0 to p100 with at most two decimals (p95, p99.9), lowercase p.
@@ -83,7 +83,7 @@ def check_period(value: int) -> int:
     return value
 
 
-class MetricSpec(Model):
+class MetricSpec(StrictSettings):
     """One metric of the app's custom namespace."""
 
     metric_name: str = Field(description="CloudWatch metric name.")
@@ -96,7 +96,7 @@ class MetricSpec(Model):
         return check_statistic(value)
 
 
-class MetricMath(Model):
+class MetricMath(StrictSettings):
     """A metric-math expression over named metrics (for example `100 * errors / invocations`)."""
 
     expression: str = Field(description="CloudWatch metric-math expression over the metric ids.")
@@ -123,7 +123,7 @@ class MetricMath(Model):
         return self
 
 
-class AlarmDefinition(Model):
+class AlarmDefinition(StrictSettings):
     """One alarm; the same definition draws its dashboard widget."""
 
     name: str = Field(description="Alarm name suffix (lowercase, digits, hyphens).")
@@ -285,7 +285,7 @@ def merge_alarms(entries: Any) -> Any:
 RUNBOOK_ALARM_NAMES = frozenset(a.name for a in _runbook_alarms())
 
 
-class EmailSubscription(Model):
+class EmailSubscription(StrictSettings):
     """An email address and the severities it receives."""
 
     address: Email = Field(description="Email address (confirmed by its owner after the first `up`).")
@@ -297,7 +297,7 @@ class EmailSubscription(Model):
         return _unique(value)
 
 
-class SlackChannel(Model):
+class SlackChannel(StrictSettings):
     """One Slack channel that AWS Chatbot posts the given severities to."""
 
     name: str = Field(description="Short name; the Chatbot configuration is `<env>-<name>` (letters, digits, - _).")
@@ -324,7 +324,7 @@ class SlackChannel(Model):
         return _unique(value)
 
 
-class SlackSettings(Model):
+class SlackSettings(StrictSettings):
     """Slack through AWS Chatbot: the authorised workspace and the channels it posts to."""
 
     workspace_id: str | None = Field(
@@ -363,7 +363,7 @@ class SlackSettings(Model):
         return self
 
 
-class ProbeSettings(Model):
+class ProbeSettings(StrictSettings):
     """Route 53 health checks that request the app's health endpoint from outside, from several regions."""
 
     endpoints: list[str] = Field(
@@ -455,7 +455,7 @@ class RouteSecret(NamedTuple):
     check: Callable[[str], str | None]
 
 
-class AlertingSettings(Model):
+class AlertingSettings(StrictSettings):
     """Severity topics, who is notified, the alarms, the external probes and the dashboard."""
 
     metric_namespace: str = Field(

@@ -105,7 +105,7 @@ class FieldError(ValueError):
         self.message = message
 
 
-class Model(BaseModel):
+class StrictSettings(BaseModel):
     """Base of every settings model: unknown keys are errors, values are immutable, and types are strict.
 
     Strict: `true` is not the integer 1, `7.0` is not the integer 7, `"7"` is not a number, and NaN or

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, StrictInt, field_validator, model_validator
 
-from .base import Arn, AwsRegion, FieldError, Model, check_cron
+from .base import Arn, AwsRegion, FieldError, StrictSettings, check_cron
 
 # GitHub: owner 1-39 alphanumerics or single hyphens; repository names of letters, digits, . _ - (not . or ..).
 _OWNER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
@@ -106,7 +106,7 @@ BackupIdentity = Annotated[
 ]
 
 
-class RepositoryEntry(Model):
+class RepositoryEntry(StrictSettings):
     """One managed repository with its own settings. A plain `owner/name` is shorthand for `{name: owner/name}`."""
 
     name: RepositoryName = Field(description="The repository as `owner/name`.")
@@ -147,7 +147,7 @@ RepositoryItem = Annotated[
 ]
 
 
-class FeatureFlags(Model):
+class FeatureFlags(StrictSettings):
     """IF-002 feature flags, delivered as Actions variables of this stack's environment."""
 
     use_functions_architecture: bool = Field(default=False, description="NEXT_PUBLIC_USE_FUNCTIONS_ARCH.")
@@ -176,7 +176,7 @@ class FeatureFlags(Model):
 MAX_REVIEWERS = 6
 
 
-class Reviewers(Model):
+class Reviewers(StrictSettings):
     """Required reviewers of a deployment environment, as numeric GitHub ids."""
 
     users: list[GitHubId] = Field(default_factory=list, max_length=6, description="User ids (`gh api users/NAME`).")
@@ -194,11 +194,11 @@ class Reviewers(Model):
         return self
 
     @property
-    def any(self) -> bool:
+    def has_any(self) -> bool:
         return bool(self.users or self.teams)
 
 
-class BranchProtectionSettings(Model):
+class BranchProtectionSettings(StrictSettings):
     """Protection of `main` and `develop`."""
 
     branches: list[str] = Field(
@@ -224,7 +224,7 @@ class BranchProtectionSettings(Model):
         return value
 
 
-class OidcSettings(Model):
+class OidcSettings(StrictSettings):
     """How GitHub Actions reaches AWS: short-lived OIDC credentials, never stored keys."""
 
     create_provider: bool = Field(
@@ -246,7 +246,7 @@ class OidcSettings(Model):
         return self
 
 
-class PerformanceThresholds(Model):
+class PerformanceThresholds(StrictSettings):
     """IF-008 performance gates, turned into k6 thresholds."""
 
     p95_ms: float = Field(default=200, gt=0, description="95th percentile latency budget (ms).")
@@ -278,7 +278,7 @@ class PerformanceThresholds(Model):
         return self
 
 
-class WorkflowSettings(Model):
+class WorkflowSettings(StrictSettings):
     """What the committed workflow files need to know."""
 
     manage_files: bool = Field(
@@ -339,7 +339,7 @@ class WorkflowSettings(Model):
         return value
 
 
-class GitHubSettings(Model):
+class GitHubSettings(StrictSettings):
     """Managed app repositories and what this stack's environment gets in them."""
 
     owner: str = Field(description="GitHub organisation or user that owns the repositories.")
@@ -419,7 +419,7 @@ class GitHubSettings(Model):
                 "; remove it: the deployment gate is then the protected deploy branch (required reviews, and the"
                 " environment restricted to that branch), or make the repository public, or use the enterprise plan"
             )
-            if self.reviewers.any:
+            if self.reviewers.has_any:
                 raise FieldError("reviewers", why.format(what="required reviewers") + instead)
             if self.wait_timer_minutes:
                 raise FieldError("wait_timer_minutes", why.format(what="wait timers") + instead)

@@ -6,7 +6,7 @@ import re
 
 from pydantic import Field, field_validator
 
-from .base import Model
+from .base import StrictSettings
 
 # The tag keys every taggable AWS resource carries; budgets may filter on these only.
 # `component` is the platform area that created a resource (filled in by the program); `feature` is the
@@ -17,7 +17,7 @@ TAG_VALUE = re.compile(r"^[\w .:/=+\-@]{1,256}$")
 TAG_VALUE_RULE = "must be 1-256 characters of letters, digits, spaces and _ . : / = + - @"
 
 
-class TagSettings(Model):
+class TagSettings(StrictSettings):
     """Values of the cost-allocation tags; `environment` and `component` are filled in by the program."""
 
     project: str = Field(default="functions-platform", description="Value of the `project` tag.")
