@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
+from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
+import yaml
 from pydantic import Field, field_validator, model_validator
 
 from .base import Email, FieldError, Severity, StrictSettings
@@ -174,84 +177,17 @@ class AlarmDefinition(StrictSettings):
         return self
 
 
+RUNBOOK_ALARMS_FILE = Path(__file__).with_name("runbook_alarms.yaml")
+
+
+@cache
+def _runbook_alarm_entries() -> tuple[dict[str, Any], ...]:
+    return tuple(yaml.load(RUNBOOK_ALARMS_FILE.read_text(), Loader=yaml.CSafeLoader))
+
+
 def _runbook_alarms() -> list[AlarmDefinition]:
-    """IF-005 alerting rules with IF-011 baselines."""
-    return [
-        AlarmDefinition(
-            name="function-error-rate",
-            description="Function error rate above 5 % (IF-005). Check Sentry and recent deploys; roll back.",
-            severity="high",
-            math=MetricMath(
-                expression="100 * errors / invocations",
-                label="Error rate (%)",
-                metrics={
-                    "errors": MetricSpec(metric_name="FunctionErrors", statistic="Sum"),
-                    "invocations": MetricSpec(metric_name="FunctionInvocations", statistic="Sum"),
-                },
-            ),
-            threshold=5,
-            evaluation_periods=5,
-            datapoints_to_alarm=3,
-            treat_missing_data="notBreaching",
-            unit="Percent",
-        ),
-        AlarmDefinition(
-            name="function-duration-p95",
-            description="Function execution time p95 above 3 s (IF-005). Check slow queries and the pooler.",
-            severity="high",  # alert tiers: slowness is high; medium is resource usage
-            metric=MetricSpec(metric_name="FunctionDuration", statistic="p95"),
-            threshold=3000,
-            evaluation_periods=5,
-            datapoints_to_alarm=3,
-            treat_missing_data="notBreaching",
-            unit="Milliseconds",
-        ),
-        AlarmDefinition(
-            name="database-connection-failures",
-            description="Database connection failures (IF-005); check the pooler (IF-004).",
-            severity="critical",
-            metric=MetricSpec(metric_name="DatabaseConnectionFailures", statistic="Sum"),
-            threshold=0,
-            evaluation_periods=1,
-            treat_missing_data="notBreaching",
-            unit="Count",
-        ),
-        AlarmDefinition(
-            name="memory-utilization",
-            description="Memory usage above 80 % (IF-005).",
-            severity="medium",
-            metric=MetricSpec(metric_name="MemoryUtilization", statistic="Average"),
-            threshold=80,
-            evaluation_periods=5,
-            datapoints_to_alarm=3,
-            unit="Percent",
-        ),
-        AlarmDefinition(
-            name="cpu-utilization",
-            description="CPU usage above 90 % (IF-005).",
-            severity="medium",
-            metric=MetricSpec(metric_name="CPUUtilization", statistic="Average"),
-            threshold=90,
-            evaluation_periods=5,
-            datapoints_to_alarm=3,
-            unit="Percent",
-        ),
-        # Off by default (a quiet staging is normal); production turns it on. A silent app publishes
-        # nothing, so missing data counts as breaching: that is the point of this alarm.
-        AlarmDefinition(
-            name="function-no-traffic",
-            description="No function invocations for 15 minutes: the app is down or unreachable.",
-            severity="critical",
-            metric=MetricSpec(metric_name="FunctionInvocations", statistic="Sum"),
-            period=300,
-            threshold=1,
-            comparison="LessThanThreshold",
-            evaluation_periods=3,
-            treat_missing_data="breaching",
-            unit="Count",
-            enabled=False,
-        ),
-    ]
+    """IF-005 alerting rules with IF-011 baselines, from runbook_alarms.yaml (new models on every call)."""
+    return [AlarmDefinition.model_validate(entry) for entry in _runbook_alarm_entries()]
 
 
 def merge_alarms(entries: Any) -> Any:
