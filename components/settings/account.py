@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from .base import StrictSettings
+from .base import StrictSettings, must_match
 
 ACCOUNT_ID_PATTERN = r"^[0-9]{12}$"
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
@@ -20,16 +20,10 @@ def _quoted(value: Any) -> Any:
     return value
 
 
-def _account_id(value: str) -> str:
-    if not _ACCOUNT_ID.fullmatch(value):
-        raise ValueError(f"'{value}' is not an AWS account id (exactly 12 digits)")
-    return value
-
-
 AwsAccountId = Annotated[
     str,
     BeforeValidator(_quoted),
-    AfterValidator(_account_id),
+    AfterValidator(must_match(_ACCOUNT_ID, "'{value}' is not an AWS account id (exactly 12 digits)")),
     Field(json_schema_extra={"pattern": ACCOUNT_ID_PATTERN}),
 ]
 

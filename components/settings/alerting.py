@@ -11,7 +11,7 @@ from typing import Any, Literal, NamedTuple
 import yaml
 from pydantic import Field, field_validator, model_validator
 
-from .base import Email, FieldError, Severity, StrictSettings
+from .base import Email, FieldError, Severity, StrictSettings, must_match
 
 STANDARD_STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 # CloudWatch percentiles (ExtendedStatistic): p0 to p100 with at most two decimals (p95, p99.9), lowercase p.
@@ -240,19 +240,12 @@ class SlackChannel(StrictSettings):
     channel_id: str = Field(description="Slack channel id (C... or G..., from the channel's About tab).")
     severities: list[Severity] = Field(min_length=1, description="Severities posted to this channel.")
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not _CHANNEL_NAME.fullmatch(value):
-            raise ValueError("must be 1-100 letters, digits, hyphens or underscores")
-        return value
-
-    @field_validator("channel_id")
-    @classmethod
-    def _channel_id(cls, value: str) -> str:
-        if not _SLACK_CHANNEL_ID.fullmatch(value):
-            raise ValueError(f"'{value}' is not a Slack channel id (C or G, then 8-12 capital letters or digits)")
-        return value
+    _name = field_validator("name")(must_match(_CHANNEL_NAME, "must be 1-100 letters, digits, hyphens or underscores"))
+    _channel_id = field_validator("channel_id")(
+        must_match(
+            _SLACK_CHANNEL_ID, "'{value}' is not a Slack channel id (C or G, then 8-12 capital letters or digits)"
+        )
+    )
 
     @field_validator("severities")
     @classmethod
@@ -334,12 +327,9 @@ class ProbeSettings(StrictSettings):
             raise ValueError(f"hosts share one alarm name ({PROBE_ALARM_PREFIX}...): {', '.join(repeated)}")
         return value
 
-    @field_validator("path")
-    @classmethod
-    def _path(cls, value: str) -> str:
-        if not _PROBE_PATH.fullmatch(value):
-            raise ValueError("must start with / and have at most 255 printable characters, no spaces")
-        return value
+    _path = field_validator("path")(
+        must_match(_PROBE_PATH, "must start with / and have at most 255 printable characters, no spaces")
+    )
 
     @field_validator("expected_string")
     @classmethod

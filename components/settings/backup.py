@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import Arn, AwsRegion, Environment, FieldError, Severity, StrictSettings
+from .base import Arn, AwsRegion, Environment, FieldError, Severity, StrictSettings, must_match
 from .github import split_repository
 
 _BUCKET_PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{1,40}[a-z0-9]$")
@@ -368,12 +368,9 @@ class BackupSettings(StrictSettings):
         description="IAM principals that administer the backup KMS keys (the account root is always included).",
     )
 
-    @field_validator("bucket_prefix")
-    @classmethod
-    def _bucket_prefix(cls, value: str) -> str:
-        if not _BUCKET_PREFIX.fullmatch(value):
-            raise ValueError("must be 3-42 characters of lowercase letters, digits and hyphens")
-        return value
+    _bucket_prefix = field_validator("bucket_prefix")(
+        must_match(_BUCKET_PREFIX, "must be 3-42 characters of lowercase letters, digits and hyphens")
+    )
 
     @field_validator("metric_namespace")
     @classmethod

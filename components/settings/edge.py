@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import Arn, FieldError, StrictSettings
+from .base import Arn, FieldError, StrictSettings, must_match
 
 Plan = Literal["free", "pro", "business", "enterprise"]
 
@@ -89,19 +89,8 @@ class ZoneSettings(StrictSettings):
     zone_id: str = Field(description="Cloudflare zone id (32 hex characters).")
     plan: Plan = Field(description="Plan tier: free, pro, business or enterprise (limits rate-limit options).")
 
-    @field_validator("zone_id")
-    @classmethod
-    def _zone_id(cls, value: str) -> str:
-        if not _ZONE_ID.fullmatch(value):
-            raise ValueError("must be the 32-character hexadecimal zone id")
-        return value
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not _DOMAIN.fullmatch(value):
-            raise ValueError(f"'{value}' is not a domain name")
-        return value
+    _zone_id = field_validator("zone_id")(must_match(_ZONE_ID, "must be the 32-character hexadecimal zone id"))
+    _name = field_validator("name")(must_match(_DOMAIN, "'{value}' is not a domain name"))
 
 
 class ManagedWafSettings(StrictSettings):
