@@ -24,7 +24,7 @@ from typing import Any
 from pulumi_policy import PolicyResource
 from pulumi_policy.proxy import UnknownValueError
 
-from .common import as_list, first_block, known, of_type, tags_of, truthy, value_at
+from .common import as_list, first_block, known, of_type, string_list_option, tags_of, truthy, value_at
 
 BUCKET_TYPES = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 
@@ -83,12 +83,9 @@ ROLE_SCHEMA: dict[str, dict[str, Any]] = {
         "default": DEFAULT_BACKUP_PATTERN,
         "description": "Regex on the bucket name that marks a backup bucket (primary or replica).",
     },
-    "tierPrefixes": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": DEFAULT_TIER_PREFIXES,
-        "description": "Key prefixes of the backup tiers; a bucket holding them is a backup bucket.",
-    },
+    "tierPrefixes": string_list_option(
+        DEFAULT_TIER_PREFIXES, "Key prefixes of the backup tiers; a bucket holding them is a backup bucket."
+    ),
 }
 
 

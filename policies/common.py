@@ -10,7 +10,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NotRequired, TypedDict, TypeVar, Unpack
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -111,24 +111,23 @@ def walk(value: Any) -> Iterator[Any]:
             yield from walk(v)
 
 
+def string_list_option(default: list[str], description: str) -> dict[str, Any]:
+    """A rule's config option that holds a list of strings (an entry of its `PolicyConfigSchema` properties)."""
+    return {"type": "array", "items": {"type": "string"}, "default": default, "description": description}
+
+
 # --------------------------------------------------------------------------------------------------
 # Production: the engine gives policies no stack name or stack settings, so a stack is production when its
 # URNs name a declared production stack, or when its resources carry the program's `environment` tag with a
 # production value (the stack's `environment` setting, whatever the stack is called).
 
 PRODUCTION_SCHEMA: dict[str, dict[str, Any]] = {
-    "productionStacks": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": ["production"],
-        "description": "Stack names treated as production (the stack segment of each resource URN).",
-    },
-    "productionEnvironments": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": ["production", "prod"],
-        "description": "Values of the `environment` tag that mark a stack as production.",
-    },
+    "productionStacks": string_list_option(
+        ["production"], "Stack names treated as production (the stack segment of each resource URN)."
+    ),
+    "productionEnvironments": string_list_option(
+        ["production", "prod"], "Values of the `environment` tag that mark a stack as production."
+    ),
 }
 
 
@@ -206,19 +205,44 @@ class Judge:
             raise UnknownSubjectsError(self.unknown)
 
 
+class RuleDeclaration(TypedDict):
+    """What every rule declares besides its name, description and check (keywords of both rule builders)."""
+
+    severity: Severity
+    remediation: str
+    level: NotRequired[EnforcementLevel]  # MANDATORY unless given
+    schema: NotRequired[dict[str, dict[str, Any]]]  # the rule's config options
+
+
+Policy = TypeVar("Policy", StackValidationPolicy, ResourceValidationPolicy)
+
+
+def _policy(
+    kind: type[Policy],
+    validate: Callable[[Any, ReportViolation], None],
+    name: str,
+    description: str,
+    declared: RuleDeclaration,
+) -> Policy:
+    """The pulumi_policy object of a stack or resource rule."""
+    schema = declared.get("schema")
+    return kind(
+        name=name,
+        description=description,
+        validate=validate,
+        enforcement_level=declared.get("level", EnforcementLevel.MANDATORY),
+        severity=declared["severity"],
+        remediation_steps=declared["remediation"],
+        config_schema=PolicyConfigSchema(properties=schema) if schema else None,
+    )
+
+
 StackCheck = Callable[[StackValidationArgs, Mapping[str, Any], Judge], None]
 ResourceCheck = Callable[[ResourceValidationArgs, Mapping[str, Any], ReportViolation], None]
 
 
 def stack_rule(
-    name: str,
-    description: str,
-    check: StackCheck,
-    *,
-    severity: Severity,
-    remediation: str,
-    level: EnforcementLevel = EnforcementLevel.MANDATORY,
-    schema: dict[str, dict[str, Any]] | None = None,
+    name: str, description: str, check: StackCheck, **declared: Unpack[RuleDeclaration]
 ) -> StackValidationPolicy:
     """A stack rule whose check judges subjects through a `Judge` (see above)."""
 
@@ -228,15 +252,7 @@ def stack_rule(
         judge(None, "the stack", lambda: check(args, config, judge))
         judge.finish()
 
-    return StackValidationPolicy(
-        name=name,
-        description=description,
-        validate=validate,
-        enforcement_level=level,
-        severity=severity,
-        remediation_steps=remediation,
-        config_schema=PolicyConfigSchema(properties=schema) if schema else None,
-    )
+    return _policy(StackValidationPolicy, validate, name, description, declared)
 
 
 def resource_rule(
@@ -244,11 +260,7 @@ def resource_rule(
     description: str,
     types: Iterable[str] | None,
     check: ResourceCheck,
-    *,
-    severity: Severity,
-    remediation: str,
-    level: EnforcementLevel = EnforcementLevel.MANDATORY,
-    schema: dict[str, dict[str, Any]] | None = None,
+    **declared: Unpack[RuleDeclaration],
 ) -> ResourceValidationPolicy:
     """A resource rule for `types` (None: every type); a crash on an unexpected value is reported on the resource."""
     wanted = frozenset(types) if types is not None else None
@@ -266,12 +278,4 @@ def resource_rule(
                 raise
             report(crash_message(f"{args.name}", exc), None)
 
-    return ResourceValidationPolicy(
-        name=name,
-        description=description,
-        validate=validate,
-        enforcement_level=level,
-        severity=severity,
-        remediation_steps=remediation,
-        config_schema=PolicyConfigSchema(properties=schema) if schema else None,
-    )
+    return _policy(ResourceValidationPolicy, validate, name, description, declared)

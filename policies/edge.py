@@ -14,7 +14,17 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, PolicyResource, Severity, StackValidationArgs
 
-from .common import PRODUCTION_SCHEMA, Judge, as_list, as_number, is_production_stack, of_type, stack_rule, value_at
+from .common import (
+    PRODUCTION_SCHEMA,
+    Judge,
+    as_list,
+    as_number,
+    is_production_stack,
+    of_type,
+    stack_rule,
+    string_list_option,
+    value_at,
+)
 
 RULESET = "cloudflare:index/ruleset:Ruleset"
 ZONE_SETTING = "cloudflare:index/zoneSetting:ZoneSetting"
@@ -351,12 +361,7 @@ WAF_MANAGED = _zone_rule(
     "for the managed phase.",
     production_only=True,
     schema={
-        "requiredRulesets": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [CLOUDFLARE_MANAGED, OWASP_CORE],
-            "description": "Managed ruleset ids that must run.",
-        }
+        "requiredRulesets": string_list_option([CLOUDFLARE_MANAGED, OWASP_CORE], "Managed ruleset ids that must run.")
     },
 )
 WAF_BLOCK_MODE = _zone_rule(
@@ -366,14 +371,7 @@ WAF_BLOCK_MODE = _zone_rule(
     severity=Severity.HIGH,
     remediation="Set edge.waf.mode: block in the production stack file.",
     production_only=True,
-    schema={
-        "nonBlockingActions": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": ["log", "skip"],
-            "description": "Override actions that mean monitor mode.",
-        }
-    },
+    schema={"nonBlockingActions": string_list_option(["log", "skip"], "Override actions that mean monitor mode.")},
 )
 RATE_LIMITING = _zone_rule(
     "edge-rate-limiting",

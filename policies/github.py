@@ -14,7 +14,7 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
 
-from .common import Judge, as_list, of_type, resource_rule, stack_rule, truthy, value_at
+from .common import Judge, as_list, of_type, resource_rule, stack_rule, string_list_option, truthy, value_at
 from .workflows import ActionFile, is_pinned, local_action_path, parse_file, permission_writes
 
 # Types with the current `value` / `valueEncrypted` fields (plaintextValue / encryptedValue are deprecated).
@@ -272,12 +272,9 @@ ENVIRONMENT_REVIEWERS = resource_rule(
     severity=Severity.HIGH,
     remediation="Set reviewers [{users|teams: [ids]}] and prevent_self_review=True on the github.RepositoryEnvironment.",
     schema={
-        "productionEnvironments": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": ["production"],
-            "description": "GitHub environment names that deploy to production.",
-        },
+        "productionEnvironments": string_list_option(
+            ["production"], "GitHub environment names that deploy to production."
+        ),
         "requirePreventSelfReview": {"type": "boolean", "default": True},
     },
 )
@@ -345,12 +342,7 @@ DEFAULT_BRANCH_PROTECTED = stack_rule(
     remediation="Add a github.BranchProtection with pattern 'main', or list the repository in protectedElsewhere.",
     schema={
         "defaultBranch": {"type": "string", "default": "main"},
-        "protectedElsewhere": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "Repository names whose protection another stack or the UI owns.",
-        },
+        "protectedElsewhere": string_list_option([], "Repository names whose protection another stack or the UI owns."),
     },
 )
 

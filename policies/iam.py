@@ -15,7 +15,7 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 
-from .common import Judge, as_list, identifiers, of_type, stack_rule, value_at
+from .common import Judge, as_list, identifiers, of_type, stack_rule, string_list_option, value_at
 from .statements import (
     ACCOUNTS_SCHEMA,
     ORG_KEYS,
@@ -304,12 +304,9 @@ NO_ADMIN = stack_rule(
     remediation="Grant the exact actions on the exact resources the principal needs; do not attach "
     "AdministratorAccess, PowerUserAccess or IAMFullAccess.",
     schema={
-        "adminPolicyNames": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": ADMIN_EQUIVALENT,
-            "description": "AWS-managed policy names treated as admin-equivalent.",
-        }
+        "adminPolicyNames": string_list_option(
+            ADMIN_EQUIVALENT, "AWS-managed policy names treated as admin-equivalent."
+        )
     },
 )
 NO_WILDCARD_ACTION = stack_rule(
@@ -327,18 +324,10 @@ NO_WILDCARD_WRITE = stack_rule(
     remediation="Scope write actions to the ARNs they act on; only actions without resource-level permissions "
     "belong in allowedActions.",
     schema={
-        "allowedActions": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": NO_RESOURCE_LEVEL_WRITES,
-            "description": "Write actions allowed on '*' (AWS supports no narrower resource).",
-        },
-        "readPrefixes": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": READ_PREFIXES,
-            "description": "Action-name prefixes treated as read-only.",
-        },
+        "allowedActions": string_list_option(
+            NO_RESOURCE_LEVEL_WRITES, "Write actions allowed on '*' (AWS supports no narrower resource)."
+        ),
+        "readPrefixes": string_list_option(READ_PREFIXES, "Action-name prefixes treated as read-only."),
     },
 )
 ESCALATION = stack_rule(

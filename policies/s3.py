@@ -30,6 +30,7 @@ from .common import (
     first_block,
     is_production_stack,
     stack_rule,
+    string_list_option,
     truthy,
     value_at,
 )
@@ -488,12 +489,9 @@ REPLICATION = _bucket_rule(
     scope="production-backups",
     schema={
         **ACCOUNTS_SCHEMA,
-        "externalReplicaBuckets": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "Reviewed replica bucket ARNs or names that another stack of ours manages.",
-        },
+        "externalReplicaBuckets": string_list_option(
+            [], "Reviewed replica bucket ARNs or names that another stack of ours manages."
+        ),
     },
 )
 OBJECT_LOCK = _bucket_rule(
@@ -502,7 +500,7 @@ OBJECT_LOCK = _bucket_rule(
     check_object_lock,
     severity=Severity.HIGH,
     remediation="Create the bucket with object_lock_enabled=True and add an aws.s3.BucketObjectLockConfiguration with "
-    "rule.default_retention {mode, days (a as_number)}.",
+    "rule.default_retention {mode, days (a number)}.",
     scope="production-backups",
     schema={
         "modes": {

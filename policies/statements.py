@@ -26,7 +26,7 @@ from typing import Any
 
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
-from .common import as_list
+from .common import as_list, string_list_option
 
 ACCOUNT_ARN = re.compile(r"^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}|\*)?:")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -313,24 +313,13 @@ def stack_accounts(resources: Iterable[Any], config: Mapping[str, Any]) -> set[s
 
 
 ACCOUNTS_SCHEMA: dict[str, dict[str, Any]] = {
-    "accountIds": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": [],
-        "description": "Our AWS account ids (added to those in the ARNs of the stack's resources).",
-    },
-    "trustedAccounts": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": [],
-        "description": "Other AWS accounts that may be granted access (reviewed cross-account access).",
-    },
-    "organizationIds": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": [],
-        "description": "Our AWS Organizations ids; empty accepts any organisation condition without wildcards.",
-    },
+    "accountIds": string_list_option([], "Our AWS account ids (added to those in the ARNs of the stack's resources)."),
+    "trustedAccounts": string_list_option(
+        [], "Other AWS accounts that may be granted access (reviewed cross-account access)."
+    ),
+    "organizationIds": string_list_option(
+        [], "Our AWS Organizations ids; empty accepts any organisation condition without wildcards."
+    ),
 }
 
 
