@@ -116,6 +116,12 @@ def string_list_option(default: list[str], description: str) -> dict[str, Any]:
     return {"type": "array", "items": {"type": "string"}, "default": default, "description": description}
 
 
+def integer_option(default: int, description: str, *, minimum: int, maximum: int | None = None) -> dict[str, Any]:
+    """A rule's config option that holds a whole number within bounds."""
+    bounds = {"minimum": minimum} if maximum is None else {"minimum": minimum, "maximum": maximum}
+    return {"type": "integer", **bounds, "default": default, "description": description}
+
+
 # --------------------------------------------------------------------------------------------------
 # Production: the engine gives policies no stack name or stack settings, so a stack is production when its
 # URNs name a declared production stack, or when its resources carry the program's `environment` tag with a

@@ -19,6 +19,7 @@ from .common import (
     Judge,
     as_list,
     as_number,
+    integer_option,
     is_production_stack,
     of_type,
     stack_rule,
@@ -382,14 +383,7 @@ RATE_LIMITING = _zone_rule(
     remediation="Add an http_ratelimit rule with ratelimit {characteristics [cf.colo.id, ip.src], period 60, "
     "requests_per_period 100} and action block.",
     production_only=True,
-    schema={
-        "maxRequestsPerMinute": {
-            "type": "integer",
-            "minimum": 1,
-            "default": 1000,
-            "description": "Highest per-client rate a limit may allow.",
-        }
-    },
+    schema={"maxRequestsPerMinute": integer_option(1000, "Highest per-client rate a limit may allow.", minimum=1)},
 )
 CSP_HEADER = _zone_rule(
     "edge-csp-header",

@@ -22,9 +22,9 @@ from .statements import (
     POSITIVE_OPERATORS,
     PolicyDocumentError,
     Statement,
+    accounts_from,
     is_wildcard_only,
     parse_statements,
-    stack_accounts,
 )
 
 ROLE = "aws:iam/role:Role"
@@ -236,9 +236,7 @@ def _trust(args: StackValidationArgs, config: Mapping[str, Any], judge: Judge) -
     roles = of_type(args.resources, ROLE)
     if not roles:
         args.not_applicable("the stack has no IAM roles")
-    own = stack_accounts(args.resources, config)
-    trusted = {str(a) for a in as_list(config.get("trustedAccounts", []))}
-    orgs = {str(o) for o in as_list(config.get("organizationIds", []))}
+    own, orgs, trusted = accounts_from(args.resources, config)
     for role in roles:
 
         def check(role: PolicyResource = role) -> None:

@@ -25,6 +25,7 @@ from .common import (
     as_list,
     as_number,
     identifiers,
+    integer_option,
     is_production_stack,
     of_type,
     resource_rule,
@@ -32,7 +33,7 @@ from .common import (
     truthy,
     value_at,
 )
-from .statements import ACCOUNTS_SCHEMA, account_of, report_exposures, stack_accounts
+from .statements import ACCOUNTS_SCHEMA, account_of, accounts_from, report_exposures, stack_accounts
 
 KEY = "aws:kms/key:Key"
 KEY_TYPES = (
@@ -106,13 +107,10 @@ def _key_policies(args: StackValidationArgs, config: Mapping[str, Any], judge: J
     carriers = of_type(args.resources, *KEY_TYPES, KEY_POLICY)
     if not carriers:
         args.not_applicable("the stack has no KMS keys")
-    own = stack_accounts(args.resources, config)
-    orgs = {str(o) for o in as_list(config.get("organizationIds", []))}
-    trusted = {str(a) for a in as_list(config.get("trustedAccounts", []))}
+    accounts = accounts_from(args.resources, config)
     for carrier in carriers:
 
         def check(carrier: PolicyResource = carrier) -> None:
-            accounts = (own, orgs, trusted)
             report_exposures(
                 judge.report,
                 carrier.urn,
@@ -203,13 +201,7 @@ DELETION_WINDOW = stack_rule(
     schema={
         **PRODUCTION_SCHEMA,
         **ROLE_SCHEMA,
-        "minDays": {
-            "type": "integer",
-            "minimum": 7,
-            "maximum": 30,
-            "default": 30,
-            "description": "Shortest accepted deletion window of a backup key.",
-        },
+        "minDays": integer_option(30, "Shortest accepted deletion window of a backup key.", minimum=7, maximum=30),
     },
 )
 

@@ -28,13 +28,22 @@ from .common import (
     as_list,
     as_number,
     first_block,
+    integer_option,
     is_production_stack,
     stack_rule,
     string_list_option,
     truthy,
     value_at,
 )
-from .statements import ACCOUNTS_SCHEMA, PolicyDocumentError, exposures, matches, parse_statements, stack_accounts
+from .statements import (
+    ACCOUNTS_SCHEMA,
+    PolicyDocumentError,
+    accounts_from,
+    exposures,
+    matches,
+    parse_statements,
+    stack_accounts,
+)
 
 S3_ACTIONS = (
     "s3:GetObject",
@@ -174,9 +183,7 @@ def check_public_access(bucket: Bucket, index: BucketIndex, _config: Mapping[str
 
 
 def check_exposure(bucket: Bucket, index: BucketIndex, config: Mapping[str, Any]) -> list[Problem]:
-    own = stack_accounts(index.resources, config)
-    orgs = {str(o) for o in as_list(config.get("organizationIds", []))}
-    trusted = {str(a) for a in as_list(config.get("trustedAccounts", []))}
+    accounts = accounts_from(index.resources, config)
     problems: list[Problem] = []
     for carrier, document in bucket.policy_documents():
         try:
@@ -184,7 +191,7 @@ def check_exposure(bucket: Bucket, index: BucketIndex, config: Mapping[str, Any]
         except PolicyDocumentError as exc:
             problems.append((carrier, f"bucket policy cannot be judged: {exc}"))
             continue
-        for exposure in exposures(statements, S3_ACTIONS, own, orgs, trusted):
+        for exposure in exposures(statements, S3_ACTIONS, *accounts):
             problems.append((carrier, f"bucket policy {exposure.describe()}"))
     for carrier, grant in bucket.acl_grants():
         if grant in PUBLIC_ACLS or grant.endswith(PUBLIC_GRANTEES):
@@ -462,12 +469,9 @@ LIFECYCLE = _bucket_rule(
     "1}} to the bucket's aws.s3.BucketLifecycleConfiguration.",
     level=EnforcementLevel.ADVISORY,
     schema={
-        "maxAbortDays": {
-            "type": "integer",
-            "minimum": 1,
-            "default": 7,
-            "description": "Latest day after initiation an unfinished upload must be aborted.",
-        }
+        "maxAbortDays": integer_option(
+            7, "Latest day after initiation an unfinished upload must be aborted.", minimum=1
+        )
     },
 )
 ACCESS_LOGGING = _bucket_rule(
@@ -509,12 +513,7 @@ OBJECT_LOCK = _bucket_rule(
             "default": ["GOVERNANCE", "COMPLIANCE"],
             "description": "Accepted Object Lock modes.",
         },
-        "minRetentionDays": {
-            "type": "integer",
-            "minimum": 1,
-            "default": 1,
-            "description": "Shortest accepted default retention in days.",
-        },
+        "minRetentionDays": integer_option(1, "Shortest accepted default retention in days.", minimum=1),
     },
 )
 RETENTION = _bucket_rule(
@@ -527,18 +526,10 @@ RETENTION = _bucket_rule(
     "after at least minNoncurrentDays.",
     scope="production-backups",
     schema={
-        "minExpirationDays": {
-            "type": "integer",
-            "minimum": 1,
-            "default": 7,
-            "description": "Shortest accepted expiration of current backup objects.",
-        },
-        "minNoncurrentDays": {
-            "type": "integer",
-            "minimum": 1,
-            "default": 7,
-            "description": "Shortest accepted expiration of noncurrent backup versions.",
-        },
+        "minExpirationDays": integer_option(7, "Shortest accepted expiration of current backup objects.", minimum=1),
+        "minNoncurrentDays": integer_option(
+            7, "Shortest accepted expiration of noncurrent backup versions.", minimum=1
+        ),
     },
 )
 
