@@ -8,12 +8,9 @@ schema); a test fails when either is stale.
 from __future__ import annotations
 
 import json
-import types
-import typing
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import core_schema
 
@@ -38,25 +35,6 @@ class _WithFactoryDefaults(GenerateJsonSchema):
         if factory is not None and not schema.get("default_factory_takes_data"):
             return factory()  # pyright: ignore[reportCallIssue]
         return super().get_default_value(schema)
-
-
-def nested_model(annotation: Any) -> tuple[type[BaseModel] | None, str]:
-    """The settings model inside an annotation, and the key suffix that reaches it (`[]`, `.<key>`)."""
-    origin = typing.get_origin(annotation)
-    args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation, ""
-    if origin is typing.Annotated:
-        return nested_model(args[0])
-    if origin in (typing.Union, types.UnionType) and len(args) == 1:
-        return nested_model(args[0])
-    if origin is list and args:
-        model, suffix = nested_model(args[0])
-        return model, "[]" + suffix
-    if origin is dict and len(args) == 2:
-        model, suffix = nested_model(args[1])
-        return model, ".<key>" + suffix
-    return None, ""
 
 
 def _declared_secrets() -> dict[str, str]:
@@ -123,8 +101,8 @@ def stack_file_schema() -> dict[str, Any]:
     }
 
 
-def render_schema() -> str:
-    return json.dumps(stack_file_schema(), indent=2, sort_keys=False) + "\n"
+def render_schema(document: dict[str, Any] | None = None) -> str:
+    return json.dumps(document or stack_file_schema(), indent=2, sort_keys=False) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -211,9 +189,9 @@ def _rows(schema: _Schema, mapping: dict[str, Any], prefix: str, *, top: bool) -
     return rows
 
 
-def render() -> str:
-    """docs/settings.md, from the stack file schema."""
-    document = stack_file_schema()
+def render(document: dict[str, Any] | None = None) -> str:
+    """docs/settings.md, from the stack file schema (the one `render_schema` writes)."""
+    document = document or stack_file_schema()
     schema = _Schema(document)
     config = document["properties"]["config"]
     settings = {
@@ -255,15 +233,19 @@ def render() -> str:
 
 def stale() -> list[Path]:
     """Generated files that differ from what the models produce now."""
-    expected = {SCHEMA_PATH: render_schema(), DOC_PATH: render()}
-    return [path for path, text in expected.items() if not path.is_file() or path.read_text() != text]
+    return [path for path, text in _generated().items() if not path.is_file() or path.read_text() != text]
+
+
+def _generated() -> dict[Path, str]:
+    """Both files from one schema: the reference documents exactly what the schema checks."""
+    document = stack_file_schema()
+    return {SCHEMA_PATH: render_schema(document), DOC_PATH: render(document)}
 
 
 def write() -> None:
     try:
-        SCHEMA_PATH.parent.mkdir(exist_ok=True)
-        DOC_PATH.parent.mkdir(exist_ok=True)
-        SCHEMA_PATH.write_text(render_schema())
-        DOC_PATH.write_text(render())
+        for path, text in _generated().items():
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(text)
     except OSError as exc:
         raise InputError(f"{exc.filename}: cannot be written ({exc.strerror or type(exc).__name__})") from None

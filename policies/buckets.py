@@ -24,7 +24,7 @@ from typing import Any
 from pulumi_policy import PolicyResource
 from pulumi_policy.proxy import UnknownValueError
 
-from .common import as_list, first, get, known, of_type, tags_of, truthy
+from .common import as_list, first_block, known, of_type, string_list_option, tags_of, truthy, value_at
 
 BUCKET_TYPES = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 
@@ -83,12 +83,9 @@ ROLE_SCHEMA: dict[str, dict[str, Any]] = {
         "default": DEFAULT_BACKUP_PATTERN,
         "description": "Regex on the bucket name that marks a backup bucket (primary or replica).",
     },
-    "tierPrefixes": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": DEFAULT_TIER_PREFIXES,
-        "description": "Key prefixes of the backup tiers; a bucket holding them is a backup bucket.",
-    },
+    "tierPrefixes": string_list_option(
+        DEFAULT_TIER_PREFIXES, "Key prefixes of the backup tiers; a bucket holding them is a backup bucket."
+    ),
 }
 
 
@@ -124,27 +121,29 @@ class Bucket:
     def props(self) -> Mapping[str, Any]:
         return self.resource.props
 
-    def of(self, types: Iterable[str]) -> list[PolicyResource]:
+    def configs_of(self, types: Iterable[str]) -> list[PolicyResource]:
         return [r for t in types for r in self.configs.get(t, [])]
 
     # Effective values -------------------------------------------------------------------------------
 
     def encryption_rules(self) -> list[Mapping[str, Any]]:
         """Every default-encryption rule: standalone resources and the inline argument."""
-        rules = [rule for sse in self.of(SSE_TYPES) for rule in as_list(sse.props.get("rules"))]
+        rules = [rule for sse in self.configs_of(SSE_TYPES) for rule in as_list(sse.props.get("rules"))]
         rules += inline_encryption_rules(self.props)
         return [r for r in rules if isinstance(r, Mapping)]
 
     def versioning_statuses(self) -> list[str]:
-        statuses = [str(get(v.props, "versioningConfiguration", "status")) for v in self.of(VERSIONING_TYPES)]
-        inline = first(self.props.get("versioning"))
+        statuses = [
+            str(value_at(v.props, "versioningConfiguration", "status")) for v in self.configs_of(VERSIONING_TYPES)
+        ]
+        inline = first_block(self.props.get("versioning"))
         if isinstance(inline, Mapping) and "enabled" in inline:
             statuses.append("Enabled" if truthy(inline.get("enabled")) else "Suspended")
         return statuses
 
     def public_access_flags(self, account_blocks: Sequence[PolicyResource]) -> dict[str, bool]:
         """Each flag is on when every account-level block sets it, or every bucket-level block of this bucket does."""
-        blocks = self.of(PUBLIC_ACCESS_TYPES)
+        blocks = self.configs_of(PUBLIC_ACCESS_TYPES)
         return {
             flag: (bool(account_blocks) and all(truthy(a.props.get(flag)) for a in account_blocks))
             or (bool(blocks) and all(truthy(b.props.get(flag)) for b in blocks))
@@ -153,7 +152,7 @@ class Bucket:
 
     def policy_documents(self) -> list[tuple[PolicyResource, Any]]:
         """(resource that carries it, document) for every bucket policy, inline included."""
-        docs = [(p, p.props.get("policy")) for p in self.of(POLICY_TYPES)]
+        docs = [(p, p.props.get("policy")) for p in self.configs_of(POLICY_TYPES)]
         if self.props.get("policy"):
             docs.append((self.resource, self.props.get("policy")))
         return docs
@@ -161,22 +160,27 @@ class Bucket:
     def acl_grants(self) -> list[tuple[PolicyResource, str]]:
         """(resource, canned ACL or grantee) of every ACL setting, inline included."""
         found: list[tuple[PolicyResource, str]] = []
-        for acl in self.of(ACL_TYPES):
+        for acl in self.configs_of(ACL_TYPES):
             if acl.props.get("acl"):
                 found.append((acl, str(acl.props.get("acl"))))
             policy = acl.props.get("accessControlPolicy")
-            for grant in as_list(get(policy, "grants")):
-                grantee = get(grant, "grantee")
-                found.append((acl, str(get(grantee, "uri") or get(grantee, "id") or get(grantee, "type"))))
+            for grant in as_list(value_at(policy, "grants")):
+                grantee = value_at(grant, "grantee")
+                found.append(
+                    (acl, str(value_at(grantee, "uri") or value_at(grantee, "id") or value_at(grantee, "type")))
+                )
         if self.props.get("acl"):
             found.append((self.resource, str(self.props.get("acl"))))
         for grant in as_list(self.props.get("grants")):
-            found.append((self.resource, str(get(grant, "uri") or get(grant, "id") or get(grant, "type"))))
+            found.append(
+                (self.resource, str(value_at(grant, "uri") or value_at(grant, "id") or value_at(grant, "type")))
+            )
         return found
 
     def lifecycle_configs(self) -> list[tuple[PolicyResource, list[Mapping[str, Any]]]]:
         configs: list[tuple[PolicyResource, list[Mapping[str, Any]]]] = [
-            (c, [r for r in as_list(c.props.get("rules")) if isinstance(r, Mapping)]) for c in self.of(LIFECYCLE_TYPES)
+            (c, [r for r in as_list(c.props.get("rules")) if isinstance(r, Mapping)])
+            for c in self.configs_of(LIFECYCLE_TYPES)
         ]
         inline: list[Mapping[str, Any]] = [
             _inline_lifecycle(r) for r in as_list(self.props.get("lifecycleRules")) if isinstance(r, Mapping)
@@ -188,34 +192,37 @@ class Bucket:
     def replication_configs(self) -> list[tuple[PolicyResource, list[Mapping[str, Any]]]]:
         configs = [
             (c, [r for r in as_list(c.props.get("rules")) if isinstance(r, Mapping)])
-            for c in self.of(REPLICATION_TYPES)
+            for c in self.configs_of(REPLICATION_TYPES)
         ]
-        inline = first(self.props.get("replicationConfiguration"))
+        inline = first_block(self.props.get("replicationConfiguration"))
         if isinstance(inline, Mapping):
             configs.append((self.resource, [r for r in as_list(inline.get("rules")) if isinstance(r, Mapping)]))
         return configs
 
     def logging_targets(self) -> list[str]:
-        targets = [bucket_key(lg.props.get("targetBucket")) for lg in self.of(LOGGING_TYPES)]
-        targets += [bucket_key(get(block, "targetBucket")) for block in as_list(self.props.get("logging"))]
+        targets = [bucket_key(lg.props.get("targetBucket")) for lg in self.configs_of(LOGGING_TYPES)]
+        targets += [bucket_key(value_at(block, "targetBucket")) for block in as_list(self.props.get("logging"))]
         return [t for t in targets if t]
 
     def object_lock_enabled(self) -> bool:
-        inline = first(self.props.get("objectLockConfiguration"))
-        return truthy(self.props.get("objectLockEnabled")) or get(inline, "objectLockEnabled") == "Enabled"
+        inline = first_block(self.props.get("objectLockConfiguration"))
+        return truthy(self.props.get("objectLockEnabled")) or value_at(inline, "objectLockEnabled") == "Enabled"
 
     def object_lock_retentions(self) -> list[tuple[PolicyResource, Any]]:
-        found = [(c, get(first(c.props.get("rule")), "defaultRetention")) for c in self.of(OBJECT_LOCK_TYPES)]
-        inline = first(self.props.get("objectLockConfiguration"))
+        found = [
+            (c, value_at(first_block(c.props.get("rule")), "defaultRetention"))
+            for c in self.configs_of(OBJECT_LOCK_TYPES)
+        ]
+        inline = first_block(self.props.get("objectLockConfiguration"))
         if isinstance(inline, Mapping) and inline.get("rule") is not None:
-            found.append((self.resource, get(first(inline.get("rule")), "defaultRetention")))
+            found.append((self.resource, value_at(first_block(inline.get("rule")), "defaultRetention")))
         return found
 
 
 def inline_encryption_rules(props: Mapping[str, Any]) -> list[Any]:
     """Rules of the deprecated inline `serverSideEncryptionConfiguration` ({rule: {...}})."""
-    block = first(props.get("serverSideEncryptionConfiguration"))
-    return as_list(get(block, "rule")) + as_list(get(block, "rules"))
+    block = first_block(props.get("serverSideEncryptionConfiguration"))
+    return as_list(value_at(block, "rule")) + as_list(value_at(block, "rules"))
 
 
 def _inline_lifecycle(rule: Mapping[str, Any]) -> dict[str, Any]:
@@ -226,7 +233,9 @@ def _inline_lifecycle(rule: Mapping[str, Any]) -> dict[str, Any]:
         "status": "Enabled" if truthy(rule.get("enabled")) else "Disabled",
         "filter": {"prefix": rule.get("prefix") or "", "tags": tags} if tags else {"prefix": rule.get("prefix") or ""},
         "expiration": rule.get("expiration"),
-        "noncurrentVersionExpiration": {"noncurrentDays": get(first(rule.get("noncurrentVersionExpiration")), "days")},
+        "noncurrentVersionExpiration": {
+            "noncurrentDays": value_at(first_block(rule.get("noncurrentVersionExpiration")), "days")
+        },
         "abortIncompleteMultipartUpload": {"daysAfterInitiation": rule.get("abortIncompleteMultipartUploadDays")},
     }
 
@@ -234,7 +243,7 @@ def _inline_lifecycle(rule: Mapping[str, Any]) -> dict[str, Any]:
 def rule_prefix(rule: Mapping[str, Any]) -> str | None:
     """The key prefix a lifecycle or replication rule applies to ("" = whole bucket), None if it filters on
     something else as well (tags, sizes), so it does not cover every object under its prefix."""
-    filter_ = first(rule.get("filter"))
+    filter_ = first_block(rule.get("filter"))
     legacy = rule.get("prefix")
     if filter_ is None or (isinstance(filter_, Mapping) and not any(v not in (None, "") for v in filter_.values())):
         return str(legacy or "")
@@ -242,7 +251,7 @@ def rule_prefix(rule: Mapping[str, Any]) -> str | None:
         return None
     if {k for k, v in filter_.items() if v not in (None, "")} <= {"prefix"}:
         return str(filter_.get("prefix") or "")
-    conjunction = first(filter_.get("and"))
+    conjunction = first_block(filter_.get("and"))
     if isinstance(conjunction, Mapping) and {k for k, v in conjunction.items() if v not in (None, "", {})} <= {
         "prefix"
     }:
@@ -324,7 +333,7 @@ class BucketIndex:
             for bucket in self.buckets:
                 for _, rules in bucket.replication_configs():
                     for rule in rules:
-                        destination = self.find(get(rule, "destination", "bucket"))
+                        destination = self.find(value_at(rule, "destination", "bucket"))
                         if destination is None:
                             continue
                         for a, b in ((bucket, destination), (destination, bucket)):
@@ -345,14 +354,14 @@ class BucketIndex:
         return names
 
     def _written_under_tiers(self, tiers: list[str]) -> set[str]:
-        from .statements import PolicyDocumentError, parse
+        from .statements import PolicyDocumentError, parse_statements
 
         names: set[str] = set()
         for resource in self.resources:
             if not resource.resource_type.startswith("aws:iam/"):
                 continue
             try:
-                statements = parse(known(resource.props, "policy"))
+                statements = parse_statements(known(resource.props, "policy"))
             except (PolicyDocumentError, TypeError):
                 continue
             for statement in statements:

@@ -7,11 +7,10 @@ not `list`), with camelCase keys. Everything here accepts any `Mapping` / `Seque
 
 from __future__ import annotations
 
-import re
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NotRequired, TypedDict, TypeVar, Unpack
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -30,7 +29,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 # Reading props
 
 
-def get(value: Any, *path: str) -> Any:
+def value_at(value: Any, *path: str) -> Any:
     """`value[path[0]][path[1]]...`, or None when a step is missing or not a mapping."""
     for key in path:
         if not isinstance(value, Mapping):
@@ -50,7 +49,7 @@ def as_list(value: Any) -> list[Any]:
     return [value]
 
 
-def first(value: Any) -> Any:
+def first_block(value: Any) -> Any:
     """The single object of a list-shaped nested block (`rule`, `rules[0]`), or the value itself."""
     items = as_list(value)
     return items[0] if items else None
@@ -60,7 +59,7 @@ def truthy(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
-def number(value: Any) -> float | None:
+def as_number(value: Any) -> float | None:
     """A number given as a number (never a bool); None for anything else, so a rule can say what it got."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
@@ -112,8 +111,15 @@ def walk(value: Any) -> Iterator[Any]:
             yield from walk(v)
 
 
-def regex(config: Mapping[str, Any], key: str, default: str) -> re.Pattern[str]:
-    return re.compile(str(config.get(key) or default))
+def string_list_option(default: list[str], description: str) -> dict[str, Any]:
+    """A rule's config option that holds a list of strings (an entry of its `PolicyConfigSchema` properties)."""
+    return {"type": "array", "items": {"type": "string"}, "default": default, "description": description}
+
+
+def integer_option(default: int, description: str, *, minimum: int, maximum: int | None = None) -> dict[str, Any]:
+    """A rule's config option that holds a whole number within bounds."""
+    bounds = {"minimum": minimum} if maximum is None else {"minimum": minimum, "maximum": maximum}
+    return {"type": "integer", **bounds, "default": default, "description": description}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -122,18 +128,12 @@ def regex(config: Mapping[str, Any], key: str, default: str) -> re.Pattern[str]:
 # production value (the stack's `environment` setting, whatever the stack is called).
 
 PRODUCTION_SCHEMA: dict[str, dict[str, Any]] = {
-    "productionStacks": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": ["production"],
-        "description": "Stack names treated as production (the stack segment of each resource URN).",
-    },
-    "productionEnvironments": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": ["production", "prod"],
-        "description": "Values of the `environment` tag that mark a stack as production.",
-    },
+    "productionStacks": string_list_option(
+        ["production"], "Stack names treated as production (the stack segment of each resource URN)."
+    ),
+    "productionEnvironments": string_list_option(
+        ["production", "prod"], "Values of the `environment` tag that mark a stack as production."
+    ),
 }
 
 
@@ -211,19 +211,44 @@ class Judge:
             raise UnknownSubjectsError(self.unknown)
 
 
+class RuleDeclaration(TypedDict):
+    """What every rule declares besides its name, description and check (keywords of both rule builders)."""
+
+    severity: Severity
+    remediation: str
+    level: NotRequired[EnforcementLevel]  # MANDATORY unless given
+    schema: NotRequired[dict[str, dict[str, Any]]]  # the rule's config options
+
+
+Policy = TypeVar("Policy", StackValidationPolicy, ResourceValidationPolicy)
+
+
+def _policy(
+    kind: type[Policy],
+    validate: Callable[[Any, ReportViolation], None],
+    name: str,
+    description: str,
+    declared: RuleDeclaration,
+) -> Policy:
+    """The pulumi_policy object of a stack or resource rule."""
+    schema = declared.get("schema")
+    return kind(
+        name=name,
+        description=description,
+        validate=validate,
+        enforcement_level=declared.get("level", EnforcementLevel.MANDATORY),
+        severity=declared["severity"],
+        remediation_steps=declared["remediation"],
+        config_schema=PolicyConfigSchema(properties=schema) if schema else None,
+    )
+
+
 StackCheck = Callable[[StackValidationArgs, Mapping[str, Any], Judge], None]
 ResourceCheck = Callable[[ResourceValidationArgs, Mapping[str, Any], ReportViolation], None]
 
 
 def stack_rule(
-    name: str,
-    description: str,
-    check: StackCheck,
-    *,
-    severity: Severity,
-    remediation: str,
-    level: EnforcementLevel = EnforcementLevel.MANDATORY,
-    schema: dict[str, dict[str, Any]] | None = None,
+    name: str, description: str, check: StackCheck, **declared: Unpack[RuleDeclaration]
 ) -> StackValidationPolicy:
     """A stack rule whose check judges subjects through a `Judge` (see above)."""
 
@@ -233,15 +258,7 @@ def stack_rule(
         judge(None, "the stack", lambda: check(args, config, judge))
         judge.finish()
 
-    return StackValidationPolicy(
-        name=name,
-        description=description,
-        validate=validate,
-        enforcement_level=level,
-        severity=severity,
-        remediation_steps=remediation,
-        config_schema=PolicyConfigSchema(properties=schema) if schema else None,
-    )
+    return _policy(StackValidationPolicy, validate, name, description, declared)
 
 
 def resource_rule(
@@ -249,11 +266,7 @@ def resource_rule(
     description: str,
     types: Iterable[str] | None,
     check: ResourceCheck,
-    *,
-    severity: Severity,
-    remediation: str,
-    level: EnforcementLevel = EnforcementLevel.MANDATORY,
-    schema: dict[str, dict[str, Any]] | None = None,
+    **declared: Unpack[RuleDeclaration],
 ) -> ResourceValidationPolicy:
     """A resource rule for `types` (None: every type); a crash on an unexpected value is reported on the resource."""
     wanted = frozenset(types) if types is not None else None
@@ -271,12 +284,4 @@ def resource_rule(
                 raise
             report(crash_message(f"{args.name}", exc), None)
 
-    return ResourceValidationPolicy(
-        name=name,
-        description=description,
-        validate=validate,
-        enforcement_level=level,
-        severity=severity,
-        remediation_steps=remediation,
-        config_schema=PolicyConfigSchema(properties=schema) if schema else None,
-    )
+    return _policy(ResourceValidationPolicy, validate, name, description, declared)

@@ -14,7 +14,7 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
-from .common import Judge, as_list, get, identifiers, of_type, resource_rule, stack_rule
+from .common import Judge, as_list, identifiers, of_type, resource_rule, stack_rule, value_at
 
 BUDGET = "aws:budgets/budget:Budget"
 MONITOR = "aws:costexplorer/anomalyMonitor:AnomalyMonitor"
@@ -23,8 +23,8 @@ SUBSCRIPTION = "aws:costexplorer/anomalySubscription:AnomalySubscription"
 
 def _budget_notification(args: ResourceValidationArgs, _config: Mapping[str, Any], report: ReportViolation) -> None:
     for notification in as_list(args.props.get("notifications")):
-        subscribers = as_list(get(notification, "subscriberEmailAddresses")) + as_list(
-            get(notification, "subscriberSnsTopicArns")
+        subscribers = as_list(value_at(notification, "subscriberEmailAddresses")) + as_list(
+            value_at(notification, "subscriberSnsTopicArns")
         )
         if [s for s in subscribers if s]:
             return
@@ -36,7 +36,7 @@ def _anomaly_detection(args: StackValidationArgs, _config: Mapping[str, Any], ju
         args.not_applicable("the stack manages no AWS resources")
     subscribed: set[str] = set()
     for subscription in of_type(args.resources, SUBSCRIPTION):
-        if [s for s in as_list(subscription.props.get("subscribers")) if get(s, "address")]:
+        if [s for s in as_list(subscription.props.get("subscribers")) if value_at(s, "address")]:
             subscribed.update(str(a) for a in as_list(subscription.props.get("monitorArnLists")))
     monitors = of_type(args.resources, MONITOR)
     if not monitors:

@@ -15,9 +15,9 @@ from typing import Any
 from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 
 from .buckets import ROLE_SCHEMA, BucketIndex
-from .common import PRODUCTION_SCHEMA, Judge, as_list, is_production_stack, of_type, stack_rule, truthy
+from .common import PRODUCTION_SCHEMA, Judge, is_production_stack, of_type, stack_rule, truthy
 from .kms import backup_keys
-from .statements import ACCOUNTS_SCHEMA, report_exposures, stack_accounts
+from .statements import ACCOUNTS_SCHEMA, accounts_from, report_exposures
 
 VAULT_TYPES = ("aws:backup/vault:Vault", "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault")
 GLACIER_VAULT = "aws:glacier/vault:Vault"
@@ -85,14 +85,12 @@ def _vault_policies(args: StackValidationArgs, config: Mapping[str, Any], judge:
     carriers += [(v, v.props.get("accessPolicy")) for v in of_type(args.resources, GLACIER_VAULT)]
     if not carriers:
         args.not_applicable("no backup vault policies in this stack")
-    own = stack_accounts(args.resources, config)
-    orgs = {str(o) for o in as_list(config.get("organizationIds", []))}
-    trusted = {str(a) for a in as_list(config.get("trustedAccounts", []))}
+    accounts = accounts_from(args.resources, config)
     for carrier, document in carriers:
 
         def check(carrier: PolicyResource = carrier, document: Any = document) -> None:
             report_exposures(
-                judge.report, carrier.urn, document, BACKUP_ACTIONS, label="vault policy", accounts=(own, orgs, trusted)
+                judge.report, carrier.urn, document, BACKUP_ACTIONS, label="vault policy", accounts=accounts
             )
 
         judge(carrier, carrier.name, check)

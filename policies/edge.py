@@ -14,7 +14,18 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, PolicyResource, Severity, StackValidationArgs
 
-from .common import PRODUCTION_SCHEMA, Judge, as_list, get, is_production_stack, number, of_type, stack_rule
+from .common import (
+    PRODUCTION_SCHEMA,
+    Judge,
+    as_list,
+    as_number,
+    integer_option,
+    is_production_stack,
+    of_type,
+    stack_rule,
+    string_list_option,
+    value_at,
+)
 
 RULESET = "cloudflare:index/ruleset:Ruleset"
 ZONE_SETTING = "cloudflare:index/zoneSetting:ZoneSetting"
@@ -120,7 +131,7 @@ def check_tls(
         ):
             judge.report(f"zone {zone}: the {setting} setting is disabled", r.urn)
         if r.resource_type == PAGE_RULE:
-            ssl = str(get(r.props.get("actions"), "ssl") or "").lower()
+            ssl = str(value_at(r.props.get("actions"), "ssl") or "").lower()
             if ssl in WEAK_SSL and r.props.get("status") != "disabled":
                 judge.report(f"zone {zone}: page rule sets SSL mode {ssl!r}", r.urn)
     manages_settings = any(r.resource_type == ZONE_SETTING for r in resources)
@@ -135,7 +146,7 @@ def _executes(resources: list[PolicyResource], ruleset_id: str) -> list[tuple[Po
     return [
         (rs, rule)
         for rs, rule in _rules(resources, MANAGED_PHASE)
-        if rule.get("action") == "execute" and get(rule, "actionParameters", "id") == ruleset_id
+        if rule.get("action") == "execute" and value_at(rule, "actionParameters", "id") == ruleset_id
     ]
 
 
@@ -151,43 +162,45 @@ def check_managed(
                 _anchor(resources, MANAGED_PHASE).urn,
             )
         for ruleset, rule in executes:
-            overrides = get(rule, "actionParameters", "overrides")
-            levels = [get(overrides, "sensitivityLevel")] + [
-                get(o, "sensitivityLevel")
-                for o in as_list(get(overrides, "categories")) + as_list(get(overrides, "rules"))
+            overrides = value_at(rule, "actionParameters", "overrides")
+            levels = [value_at(overrides, "sensitivityLevel")] + [
+                value_at(o, "sensitivityLevel")
+                for o in as_list(value_at(overrides, "categories")) + as_list(value_at(overrides, "rules"))
             ]
             if "eoff" in levels:
                 judge.report(f"zone {zone}: managed ruleset {ruleset_id} has sensitivity 'eoff' (off)", ruleset.urn)
-            if get(overrides, "enabled") is False:
+            if value_at(overrides, "enabled") is False:
                 judge.report(f"zone {zone}: managed ruleset {ruleset_id} is switched off by its overrides", ruleset.urn)
             off = [
-                str(get(c, "category"))
-                for c in as_list(get(overrides, "categories"))
-                if get(c, "enabled") is False and str(get(c, "category")) not in OPTIONAL_CATEGORIES
+                str(value_at(c, "category"))
+                for c in as_list(value_at(overrides, "categories"))
+                if value_at(c, "enabled") is False and str(value_at(c, "category")) not in OPTIONAL_CATEGORIES
             ]
             if off:
                 judge.report(
                     f"zone {zone}: managed ruleset {ruleset_id} has categories switched off: {off}", ruleset.urn
                 )
-            rules_off = [str(get(r, "id")) for r in as_list(get(overrides, "rules")) if get(r, "enabled") is False]
+            rules_off = [
+                str(value_at(r, "id")) for r in as_list(value_at(overrides, "rules")) if value_at(r, "enabled") is False
+            ]
             if rules_off:
                 judge.report(
                     f"zone {zone}: managed ruleset {ruleset_id} has rules switched off: {rules_off}", ruleset.urn
                 )
-            for r in as_list(get(overrides, "rules")):
-                threshold = get(r, "scoreThreshold")
+            for r in as_list(value_at(overrides, "rules")):
+                threshold = value_at(r, "scoreThreshold")
                 if threshold is not None and (
-                    number(threshold) is None or (number(threshold) or 0) > MAX_OWASP_THRESHOLD
+                    as_number(threshold) is None or (as_number(threshold) or 0) > MAX_OWASP_THRESHOLD
                 ):
                     judge.report(f"zone {zone}: anomaly score threshold {threshold!r} is never reached", ruleset.urn)
     for phase in ("http_request_firewall_custom", MANAGED_PHASE, "http_request_late_transform"):
         for ruleset, rule in _rules(resources, phase):
-            params = get(rule, "actionParameters")
-            skipped = [str(p) for p in as_list(get(params, "phases"))]
-            skips_managed = MANAGED_PHASE in skipped or "waf" in [str(p) for p in as_list(get(params, "products"))]
-            skips_ruleset = get(params, "ruleset") == "current" and phase == MANAGED_PHASE
-            skips_ids = {str(i) for i in as_list(get(params, "rulesets"))} & set(required)
-            rules_of = get(params, "rules")
+            params = value_at(rule, "actionParameters")
+            skipped = [str(p) for p in as_list(value_at(params, "phases"))]
+            skips_managed = MANAGED_PHASE in skipped or "waf" in [str(p) for p in as_list(value_at(params, "products"))]
+            skips_ruleset = value_at(params, "ruleset") == "current" and phase == MANAGED_PHASE
+            skips_ids = {str(i) for i in as_list(value_at(params, "rulesets"))} & set(required)
+            rules_of = value_at(params, "rules")
             skips_ids |= {str(k) for k in rules_of} & set(required) if isinstance(rules_of, Mapping) else set()
             if rule.get("action") == "skip" and (skips_managed or skips_ruleset or skips_ids):
                 judge.report(
@@ -203,9 +216,11 @@ def check_block_mode(
     non_blocking = {str(a) for a in as_list(config.get("nonBlockingActions", ["log", "skip"]))}
     for ruleset_id in (CLOUDFLARE_MANAGED, OWASP_CORE):
         for ruleset, rule in _executes(resources, ruleset_id):
-            overrides = get(rule, "actionParameters", "overrides")
-            actions = [get(overrides, "action")] + [get(c, "action") for c in as_list(get(overrides, "categories"))]
-            actions += [get(r, "action") for r in as_list(get(overrides, "rules"))]
+            overrides = value_at(rule, "actionParameters", "overrides")
+            actions = [value_at(overrides, "action")] + [
+                value_at(c, "action") for c in as_list(value_at(overrides, "categories"))
+            ]
+            actions += [value_at(r, "action") for r in as_list(value_at(overrides, "rules"))]
             monitor = sorted({str(a) for a in actions if a} & non_blocking)
             if monitor:
                 judge.report(
@@ -216,21 +231,21 @@ def check_block_mode(
 def check_rate_limit(
     zone: str, resources: list[PolicyResource], config: Mapping[str, Any], _production: bool, judge: Judge
 ) -> None:
-    max_rpm = number(config.get("maxRequestsPerMinute", 1000)) or 1000
+    max_rpm = as_number(config.get("maxRequestsPerMinute", 1000)) or 1000
     effective = []
     for ruleset, rule in _rules(resources, "http_ratelimit"):
-        limit = get(rule, "ratelimit")
-        period = number(get(limit, "period"))
-        requests = number(get(limit, "requestsPerPeriod"))
-        score = get(limit, "scorePerPeriod")
+        limit = value_at(rule, "ratelimit")
+        period = as_number(value_at(limit, "period"))
+        requests = as_number(value_at(limit, "requestsPerPeriod"))
+        score = value_at(limit, "scorePerPeriod")
         problems = []
         if rule.get("action") not in BLOCKING_ACTIONS:
             problems.append(f"action {rule.get('action')!r} does not block or challenge")
-        if never_matches(get(limit, "countingExpression") or "true"):
+        if never_matches(value_at(limit, "countingExpression") or "true"):
             problems.append("its counting expression never matches")
         if score is None and (not period or not requests or requests / period * 60 > max_rpm):
             problems.append(
-                f"{get(limit, 'requestsPerPeriod')!r} requests per {get(limit, 'period')!r} s is above "
+                f"{value_at(limit, 'requestsPerPeriod')!r} requests per {value_at(limit, 'period')!r} s is above "
                 f"{max_rpm:g} per minute or not a number"
             )
         if problems:
@@ -294,12 +309,12 @@ def csp_unsafe_scripts(policy: str) -> list[str]:
 def _csp_values(resources: list[PolicyResource]) -> list[tuple[PolicyResource, Any]]:
     found = []
     for ruleset, rule in _rules(resources, "http_response_headers_transform"):
-        headers = get(rule, "actionParameters", "headers")
+        headers = value_at(rule, "actionParameters", "headers")
         if rule.get("action") != "rewrite" or not isinstance(headers, Mapping):
             continue
         for header, spec in headers.items():
-            if str(header).lower() == "content-security-policy" and get(spec, "operation") in ("set", "add"):
-                found.append((ruleset, get(spec, "value")))
+            if str(header).lower() == "content-security-policy" and value_at(spec, "operation") in ("set", "add"):
+                found.append((ruleset, value_at(spec, "value")))
     return found
 
 
@@ -347,12 +362,7 @@ WAF_MANAGED = _zone_rule(
     "for the managed phase.",
     production_only=True,
     schema={
-        "requiredRulesets": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [CLOUDFLARE_MANAGED, OWASP_CORE],
-            "description": "Managed ruleset ids that must run.",
-        }
+        "requiredRulesets": string_list_option([CLOUDFLARE_MANAGED, OWASP_CORE], "Managed ruleset ids that must run.")
     },
 )
 WAF_BLOCK_MODE = _zone_rule(
@@ -362,14 +372,7 @@ WAF_BLOCK_MODE = _zone_rule(
     severity=Severity.HIGH,
     remediation="Set edge.waf.mode: block in the production stack file.",
     production_only=True,
-    schema={
-        "nonBlockingActions": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": ["log", "skip"],
-            "description": "Override actions that mean monitor mode.",
-        }
-    },
+    schema={"nonBlockingActions": string_list_option(["log", "skip"], "Override actions that mean monitor mode.")},
 )
 RATE_LIMITING = _zone_rule(
     "edge-rate-limiting",
@@ -380,14 +383,7 @@ RATE_LIMITING = _zone_rule(
     remediation="Add an http_ratelimit rule with ratelimit {characteristics [cf.colo.id, ip.src], period 60, "
     "requests_per_period 100} and action block.",
     production_only=True,
-    schema={
-        "maxRequestsPerMinute": {
-            "type": "integer",
-            "minimum": 1,
-            "default": 1000,
-            "description": "Highest per-client rate a limit may allow.",
-        }
-    },
+    schema={"maxRequestsPerMinute": integer_option(1000, "Highest per-client rate a limit may allow.", minimum=1)},
 )
 CSP_HEADER = _zone_rule(
     "edge-csp-header",

@@ -9,12 +9,23 @@ Pulumi secret from a plain string; it checks the fields and the shapes of values
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
 
-from .common import Judge, as_list, get, of_type, resource_rule, stack_rule, truthy
+from .common import (
+    Judge,
+    StackCheck,
+    as_list,
+    integer_option,
+    of_type,
+    resource_rule,
+    stack_rule,
+    string_list_option,
+    truthy,
+    value_at,
+)
 from .workflows import ActionFile, is_pinned, local_action_path, parse_file, permission_writes
 
 # Types with the current `value` / `valueEncrypted` fields (plaintextValue / encryptedValue are deprecated).
@@ -98,7 +109,7 @@ def _environment_reviewers(args: ResourceValidationArgs, config: Mapping[str, An
     reviewers = [
         i
         for block in as_list(args.props.get("reviewers"))
-        for i in as_list(get(block, "users")) + as_list(get(block, "teams"))
+        for i in as_list(value_at(block, "users")) + as_list(value_at(block, "teams"))
     ]
     if not reviewers:
         report("production environment has no required reviewers (users or teams)", None)
@@ -122,94 +133,99 @@ def action_files(args: StackValidationArgs) -> list[tuple[PolicyResource, Action
     return found
 
 
-def _files_rule(args: StackValidationArgs, judge: Judge, check: Any) -> None:
+Files = list[tuple[PolicyResource, ActionFile]]
+# What is wrong, and the committed file it is reported on.
+Findings = Iterator[tuple[PolicyResource, str]]
+FileCheck = Callable[[PolicyResource, ActionFile, Files], Findings]
+
+
+def _judge_files(args: StackValidationArgs, judge: Judge, findings: FileCheck) -> None:
+    """Judge each committed workflow or action file by what `findings` yields for it."""
     files = action_files(args)
     if not files:
         args.not_applicable("the stack commits no workflow or action files")
     for resource, model in files:
-        judge(resource, model.path, lambda r=resource, m=model: check(r, m, files))
+
+        def judge_file(resource: PolicyResource = resource, model: ActionFile = model) -> None:
+            for subject, message in findings(resource, model, files):
+                judge.report(message, subject.urn)
+
+        judge(resource, model.path, judge_file)
 
 
-def _pinned(args: StackValidationArgs, _config: Mapping[str, Any], judge: Judge) -> None:
-    def check(resource: PolicyResource, model: ActionFile, files: list[tuple[PolicyResource, ActionFile]]) -> None:
-        if model.error:
-            judge.report(f"{model.path} is {model.error}: it cannot be judged", resource.urn)
-            return
-        repository = resource.props.get("repository")
-        for where, reference in model.uses():
-            if not is_pinned(reference):
-                judge.report(f"{where}: '{reference}' is not pinned to a full commit SHA", resource.urn)
-            local = local_action_path(reference)
-            if local is None:
-                continue
-            # A local composite action committed by the stack: its own uses must be pinned too.
-            for other, action in files:
-                same_repo = other.props.get("repository") == repository
-                if same_repo and action.kind == "action" and action.path.rsplit("/", 1)[0] == local:
-                    for inner_where, inner in action.uses():
-                        if not is_pinned(inner):
-                            judge.report(
-                                f"{inner_where} (used by {where}): '{inner}' is not pinned to a full commit SHA",
-                                other.urn,
-                            )
+def _each_file(findings: FileCheck) -> StackCheck:
+    """A stack rule's check that needs no config: `findings` on every committed workflow or action file."""
+    return lambda args, _config, judge: _judge_files(args, judge, findings)
 
-    _files_rule(args, judge, check)
+
+def _unpinned(resource: PolicyResource, model: ActionFile, files: Files) -> Findings:
+    if model.error:
+        yield resource, f"{model.path} is {model.error}: it cannot be judged"
+        return
+    repository = resource.props.get("repository")
+    for where, reference in model.uses():
+        if not is_pinned(reference):
+            yield resource, f"{where}: '{reference}' is not pinned to a full commit SHA"
+        local = local_action_path(reference)
+        if local is None:
+            continue
+        # A local composite action committed by the stack: its own uses must be pinned too.
+        for other, action in files:
+            same_repo = other.props.get("repository") == repository
+            if same_repo and action.kind == "action" and action.path.rsplit("/", 1)[0] == local:
+                for inner_where, inner in action.uses():
+                    if not is_pinned(inner):
+                        yield other, f"{inner_where} (used by {where}): '{inner}' is not pinned to a full commit SHA"
 
 
 def _permissions(args: StackValidationArgs, config: Mapping[str, Any], judge: Judge) -> None:
     max_writes = int(config.get("maxJobWriteScopes", 4))
     max_workflow_writes = int(config.get("maxWorkflowWriteScopes", 2))
 
-    def check(resource: PolicyResource, model: ActionFile, _files: Any) -> None:
+    def findings(resource: PolicyResource, model: ActionFile, _files: Files) -> Findings:
         if model.kind != "workflow" or model.error:
             return
         jobs = model.jobs
         if model.permissions is None and any(j.permissions is None for j in jobs):
-            judge.report(f"{model.path}: declare `permissions` at the top level or on every job", resource.urn)
+            yield resource, f"{model.path}: declare `permissions` at the top level or on every job"
         top = permission_writes(model.permissions) or []
         if len(top) > max_workflow_writes:
-            judge.report(
+            yield (
+                resource,
                 f"{model.path}: workflow-wide permissions grant write to {len(top)} scopes ({', '.join(top)}); "
                 "grant writes per job",
-                resource.urn,
             )
         for job in jobs:
             writes = permission_writes(job.permissions) or []
             if len(writes) > max_writes:
-                judge.report(
+                yield (
+                    resource,
                     f"{model.path} job {job.name}: permissions grant write to {len(writes)} scopes "
                     f"({', '.join(writes)})",
-                    resource.urn,
                 )
 
-    _files_rule(args, judge, check)
+    _judge_files(args, judge, findings)
 
 
-def _checkout(args: StackValidationArgs, _config: Mapping[str, Any], judge: Judge) -> None:
-    def check(resource: PolicyResource, model: ActionFile, _files: Any) -> None:
-        for step in model.untrusted_checkouts():
-            judge.report(
-                f"{step.where}: checks out the pull request's code in a privileged "
-                f"{'/'.join(sorted(model.triggers))} run (secrets and a write token are exposed to it)",
-                resource.urn,
-            )
-
-    _files_rule(args, judge, check)
+def _untrusted_checkouts(resource: PolicyResource, model: ActionFile, _files: Files) -> Findings:
+    for step in model.untrusted_checkouts():
+        yield (
+            resource,
+            f"{step.where}: checks out the pull request's code in a privileged "
+            f"{'/'.join(sorted(model.triggers))} run (secrets and a write token are exposed to it)",
+        )
 
 
-def _injection(args: StackValidationArgs, _config: Mapping[str, Any], judge: Judge) -> None:
-    def check(resource: PolicyResource, model: ActionFile, _files: Any) -> None:
-        for job in model.jobs:
-            for step in job.steps:
-                expressions = step.expands_untrusted()
-                if expressions:
-                    judge.report(
-                        f"{step.where}: expands {expressions} inside a script; pass it through `env:` "
-                        "and quote the variable",
-                        resource.urn,
-                    )
-
-    _files_rule(args, judge, check)
+def _injections(resource: PolicyResource, model: ActionFile, _files: Files) -> Findings:
+    for job in model.jobs:
+        for step in job.steps:
+            expressions = step.expands_untrusted()
+            if expressions:
+                yield (
+                    resource,
+                    f"{step.where}: expands {expressions} inside a script; pass it through `env:` and quote the "
+                    "variable",
+                )
 
 
 def _protected_default_branch(args: StackValidationArgs, config: Mapping[str, Any], judge: Judge) -> None:
@@ -232,7 +248,7 @@ def _protected_default_branch(args: StackValidationArgs, config: Mapping[str, An
         if r.props.get("branch") == branch:
             protected.add(str(r.props.get("repository")))
     for r in of_type(resources, RULESET):
-        includes = [str(i) for i in as_list(get(r.props.get("conditions"), "refName", "includes"))]
+        includes = [str(i) for i in as_list(value_at(r.props.get("conditions"), "refName", "includes"))]
         if (
             r.props.get("target") == "branch"
             and r.props.get("enforcement") == "active"
@@ -272,12 +288,9 @@ ENVIRONMENT_REVIEWERS = resource_rule(
     severity=Severity.HIGH,
     remediation="Set reviewers [{users|teams: [ids]}] and prevent_self_review=True on the github.RepositoryEnvironment.",
     schema={
-        "productionEnvironments": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": ["production"],
-            "description": "GitHub environment names that deploy to production.",
-        },
+        "productionEnvironments": string_list_option(
+            ["production"], "GitHub environment names that deploy to production."
+        ),
         "requirePreventSelfReview": {"type": "boolean", "default": True},
     },
 )
@@ -294,7 +307,7 @@ PINNED_ACTIONS = stack_rule(
     "github-workflow-pinned-actions",
     "Ensure committed workflows, and the local composite actions they use, pin every action and reusable workflow "
     "to a full commit SHA.",
-    _pinned,
+    _each_file(_unpinned),
     severity=Severity.HIGH,
     remediation="Replace `uses: owner/action@vN` with `owner/action@<40-hex SHA> # vN`.",
 )
@@ -307,24 +320,16 @@ WORKFLOW_PERMISSIONS = stack_rule(
     severity=Severity.MEDIUM,
     remediation="Set `permissions: {}` (or contents: read) at the top and grant each job only the writes it needs.",
     schema={
-        "maxJobWriteScopes": {
-            "type": "integer",
-            "minimum": 0,
-            "default": 4,
-            "description": "Most scopes one job may write to.",
-        },
-        "maxWorkflowWriteScopes": {
-            "type": "integer",
-            "minimum": 0,
-            "default": 2,
-            "description": "Most scopes the workflow-wide permissions may write to (they reach every job).",
-        },
+        "maxJobWriteScopes": integer_option(4, "Most scopes one job may write to.", minimum=0),
+        "maxWorkflowWriteScopes": integer_option(
+            2, "Most scopes the workflow-wide permissions may write to (they reach every job).", minimum=0
+        ),
     },
 )
 UNTRUSTED_CHECKOUT = stack_rule(
     "github-workflow-untrusted-checkout",
     "Ensure no pull_request_target, workflow_run or issue_comment workflow checks out the pull request's head.",
-    _checkout,
+    _each_file(_untrusted_checkouts),
     severity=Severity.CRITICAL,
     remediation="Use the pull_request trigger for code from forks, or check out the base ref only.",
 )
@@ -332,7 +337,7 @@ INJECTION = stack_rule(
     "github-workflow-script-injection",
     "Ensure no `run:` script (or github-script body) expands untrusted expressions such as "
     "${{ github.event.* }} or ${{ github.head_ref }} directly.",
-    _injection,
+    _each_file(_injections),
     severity=Severity.HIGH,
     remediation='Pass the value through `env:` (FOO: ${{ github.event... }}) and use "$FOO" in the script.',
 )
@@ -345,12 +350,7 @@ DEFAULT_BRANCH_PROTECTED = stack_rule(
     remediation="Add a github.BranchProtection with pattern 'main', or list the repository in protectedElsewhere.",
     schema={
         "defaultBranch": {"type": "string", "default": "main"},
-        "protectedElsewhere": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "Repository names whose protection another stack or the UI owns.",
-        },
+        "protectedElsewhere": string_list_option([], "Repository names whose protection another stack or the UI owns."),
     },
 )
 

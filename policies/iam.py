@@ -15,16 +15,16 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 
-from .common import Judge, as_list, get, identifiers, of_type, stack_rule
+from .common import Judge, as_list, identifiers, of_type, stack_rule, string_list_option, value_at
 from .statements import (
     ACCOUNTS_SCHEMA,
     ORG_KEYS,
     POSITIVE_OPERATORS,
     PolicyDocumentError,
     Statement,
+    accounts_from,
     is_wildcard_only,
-    parse,
-    stack_accounts,
+    parse_statements,
 )
 
 ROLE = "aws:iam/role:Role"
@@ -104,7 +104,7 @@ FEDERATED_AUDIENCE = {
 def _documents(resources: Sequence[PolicyResource]) -> list[tuple[PolicyResource, Any]]:
     found = [(r, r.props.get("policy")) for r in of_type(resources, *DOCUMENT_TYPES)]
     for role in of_type(resources, ROLE):
-        found += [(role, get(p, "policy")) for p in as_list(role.props.get("inlinePolicies"))]
+        found += [(role, value_at(p, "policy")) for p in as_list(role.props.get("inlinePolicies"))]
     return found
 
 
@@ -117,7 +117,7 @@ def _each_statement(args: StackValidationArgs, judge: Judge, check: Any) -> None
 
         def run(carrier: PolicyResource = carrier, document: Any = document) -> None:
             try:
-                statements = parse(document)
+                statements = parse_statements(document)
             except PolicyDocumentError as exc:
                 judge.report(f"policy cannot be judged: {exc}", carrier.urn)
                 return
@@ -164,7 +164,7 @@ def _no_admin(args: StackValidationArgs, config: Mapping[str, Any], judge: Judge
             if ":aws:policy/" in arn and name in managed:
                 judge.report(f"attaches the AWS-managed admin-equivalent policy {name}", carrier.urn)
             elif arn in own_policies:
-                statements = parse(own_policies[arn].props.get("policy"))
+                statements = parse_statements(own_policies[arn].props.get("policy"))
                 if any(s.allows and _admin_statement(s) for s in statements):
                     judge.report(f"attaches {own_policies[arn].name}, an admin-equivalent policy", carrier.urn)
 
@@ -236,13 +236,11 @@ def _trust(args: StackValidationArgs, config: Mapping[str, Any], judge: Judge) -
     roles = of_type(args.resources, ROLE)
     if not roles:
         args.not_applicable("the stack has no IAM roles")
-    own = stack_accounts(args.resources, config)
-    trusted = {str(a) for a in as_list(config.get("trustedAccounts", []))}
-    orgs = {str(o) for o in as_list(config.get("organizationIds", []))}
+    own, orgs, trusted = accounts_from(args.resources, config)
     for role in roles:
 
         def check(role: PolicyResource = role) -> None:
-            for statement in parse(role.props.get("assumeRolePolicy")):
+            for statement in parse_statements(role.props.get("assumeRolePolicy")):
                 if not statement.allows:
                     continue
                 narrowed = statement.narrowing(own, orgs)
@@ -271,7 +269,7 @@ def _github_trust(args: StackValidationArgs, _config: Mapping[str, Any], judge: 
     for role in roles:
 
         def check(role: PolicyResource = role) -> None:
-            for statement in parse(role.props.get("assumeRolePolicy")):
+            for statement in parse_statements(role.props.get("assumeRolePolicy")):
                 if not statement.allows or not any(GITHUB_HOST in p for p in statement.federated()):
                     continue
                 exact = {k: v for op, k, v in statement.clauses() if op == "StringEquals"}
@@ -304,12 +302,9 @@ NO_ADMIN = stack_rule(
     remediation="Grant the exact actions on the exact resources the principal needs; do not attach "
     "AdministratorAccess, PowerUserAccess or IAMFullAccess.",
     schema={
-        "adminPolicyNames": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": ADMIN_EQUIVALENT,
-            "description": "AWS-managed policy names treated as admin-equivalent.",
-        }
+        "adminPolicyNames": string_list_option(
+            ADMIN_EQUIVALENT, "AWS-managed policy names treated as admin-equivalent."
+        )
     },
 )
 NO_WILDCARD_ACTION = stack_rule(
@@ -327,18 +322,10 @@ NO_WILDCARD_WRITE = stack_rule(
     remediation="Scope write actions to the ARNs they act on; only actions without resource-level permissions "
     "belong in allowedActions.",
     schema={
-        "allowedActions": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": NO_RESOURCE_LEVEL_WRITES,
-            "description": "Write actions allowed on '*' (AWS supports no narrower resource).",
-        },
-        "readPrefixes": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": READ_PREFIXES,
-            "description": "Action-name prefixes treated as read-only.",
-        },
+        "allowedActions": string_list_option(
+            NO_RESOURCE_LEVEL_WRITES, "Write actions allowed on '*' (AWS supports no narrower resource)."
+        ),
+        "readPrefixes": string_list_option(READ_PREFIXES, "Action-name prefixes treated as read-only."),
     },
 )
 ESCALATION = stack_rule(

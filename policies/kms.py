@@ -23,16 +23,17 @@ from .common import (
     PRODUCTION_SCHEMA,
     Judge,
     as_list,
-    get,
+    as_number,
     identifiers,
+    integer_option,
     is_production_stack,
-    number,
     of_type,
     resource_rule,
     stack_rule,
     truthy,
+    value_at,
 )
-from .statements import ACCOUNTS_SCHEMA, account_of, report_exposures, stack_accounts
+from .statements import ACCOUNTS_SCHEMA, account_of, accounts_from, report_exposures, stack_accounts
 
 KEY = "aws:kms/key:Key"
 KEY_TYPES = (
@@ -79,10 +80,10 @@ def backup_keys(resources: Sequence[PolicyResource], config: Mapping[str, Any]) 
     references: list[Any] = []
     for bucket in index.backups():
         references += [
-            get(r, "applyServerSideEncryptionByDefault", "kmsMasterKeyId") for r in bucket.encryption_rules()
+            value_at(r, "applyServerSideEncryptionByDefault", "kmsMasterKeyId") for r in bucket.encryption_rules()
         ]
         references += [
-            get(rule, "destination", "encryptionConfiguration", "replicaKmsKeyId")
+            value_at(rule, "destination", "encryptionConfiguration", "replicaKmsKeyId")
             for _, rules in bucket.replication_configs()
             for rule in rules
         ]
@@ -106,13 +107,10 @@ def _key_policies(args: StackValidationArgs, config: Mapping[str, Any], judge: J
     carriers = of_type(args.resources, *KEY_TYPES, KEY_POLICY)
     if not carriers:
         args.not_applicable("the stack has no KMS keys")
-    own = stack_accounts(args.resources, config)
-    orgs = {str(o) for o in as_list(config.get("organizationIds", []))}
-    trusted = {str(a) for a in as_list(config.get("trustedAccounts", []))}
+    accounts = accounts_from(args.resources, config)
     for carrier in carriers:
 
         def check(carrier: PolicyResource = carrier) -> None:
-            accounts = (own, orgs, trusted)
             report_exposures(
                 judge.report,
                 carrier.urn,
@@ -152,14 +150,14 @@ def _deletion_window(args: StackValidationArgs, config: Mapping[str, Any], judge
     keys = backup_keys(args.resources, config)
     if not keys:
         args.not_applicable("no keys encrypt backup data")
-    min_days = number(config.get("minDays", 30)) or 30
+    min_days = as_number(config.get("minDays", 30)) or 30
     for key in keys.values():
 
         def check(key: PolicyResource = key) -> None:
             window = key.props.get("deletionWindowInDays")
             if window is None:
                 return  # AWS default: 30 days
-            if number(window) is None or (number(window) or 0) < min_days:
+            if as_number(window) is None or (as_number(window) or 0) < min_days:
                 judge.report(
                     f"backup key {key.name}: deletion window {window!r} days is shorter than {min_days:g}", key.urn
                 )
@@ -203,13 +201,7 @@ DELETION_WINDOW = stack_rule(
     schema={
         **PRODUCTION_SCHEMA,
         **ROLE_SCHEMA,
-        "minDays": {
-            "type": "integer",
-            "minimum": 7,
-            "maximum": 30,
-            "default": 30,
-            "description": "Shortest accepted deletion window of a backup key.",
-        },
+        "minDays": integer_option(30, "Shortest accepted deletion window of a backup key.", minimum=7, maximum=30),
     },
 )
 

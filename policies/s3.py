@@ -22,8 +22,28 @@ from .buckets import (
     inline_encryption_rules,
     rule_prefix,
 )
-from .common import PRODUCTION_SCHEMA, Judge, as_list, first, get, is_production_stack, number, stack_rule, truthy
-from .statements import ACCOUNTS_SCHEMA, PolicyDocumentError, exposures, matches, parse, stack_accounts
+from .common import (
+    PRODUCTION_SCHEMA,
+    Judge,
+    as_list,
+    as_number,
+    first_block,
+    integer_option,
+    is_production_stack,
+    stack_rule,
+    string_list_option,
+    truthy,
+    value_at,
+)
+from .statements import (
+    ACCOUNTS_SCHEMA,
+    PolicyDocumentError,
+    accounts_from,
+    exposures,
+    matches,
+    parse_statements,
+    stack_accounts,
+)
 
 S3_ACTIONS = (
     "s3:GetObject",
@@ -109,38 +129,38 @@ def check_encryption(bucket: Bucket, index: BucketIndex, config: Mapping[str, An
     rules = bucket.encryption_rules()
     if not rules:
         return [(bucket.resource, "has no default encryption configuration (SSE-S3 only)")]
-    carriers = [(c, as_list(c.props.get("rules"))) for c in bucket.of(SSE_TYPES)]
+    carriers = [(c, as_list(c.props.get("rules"))) for c in bucket.configs_of(SSE_TYPES)]
     carriers.append((bucket.resource, inline_encryption_rules(bucket.props)))
     problems: list[Problem] = []
     log_algorithms = [str(a) for a in as_list(config.get("logBucketAlgorithms", ["AES256", "aws:kms"]))]
     for carrier, own in carriers:
         for rule in as_list(own):
-            by_default = get(rule, "applyServerSideEncryptionByDefault")
-            algorithm = get(by_default, "sseAlgorithm")
+            by_default = value_at(rule, "applyServerSideEncryptionByDefault")
+            algorithm = value_at(by_default, "sseAlgorithm")
             if index.is_log_bucket(bucket) and algorithm in log_algorithms and algorithm != "aws:kms":
                 continue
             if algorithm not in ("aws:kms", "aws:kms:dsse"):
                 problems.append(
                     (carrier, f"default encryption is {algorithm!r}, not SSE-KMS with a customer-managed key")
                 )
-            elif not _customer_key(get(by_default, "kmsMasterKeyId")):
+            elif not _customer_key(value_at(by_default, "kmsMasterKeyId")):
                 problems.append((carrier, "SSE-KMS must name a customer-managed key (kmsMasterKeyId), not aws/s3"))
-            elif algorithm == "aws:kms" and not truthy(get(rule, "bucketKeyEnabled")):
+            elif algorithm == "aws:kms" and not truthy(value_at(rule, "bucketKeyEnabled")):
                 problems.append((carrier, "S3 Bucket Key is off (bucketKeyEnabled): every object request calls KMS"))
     return problems
 
 
 def check_versioning(bucket: Bucket, _index: BucketIndex, _config: Mapping[str, Any]) -> list[Problem]:
-    resources = bucket.of(VERSIONING_TYPES)
+    resources = bucket.configs_of(VERSIONING_TYPES)
     statuses = bucket.versioning_statuses()
     if not statuses:
         return [(bucket.resource, "versioning is not configured")]
     problems: list[Problem] = [
-        (r, f"versioning status is {get(r.props, 'versioningConfiguration', 'status')!r}, not Enabled")
+        (r, f"versioning status is {value_at(r.props, 'versioningConfiguration', 'status')!r}, not Enabled")
         for r in resources
-        if get(r.props, "versioningConfiguration", "status") != "Enabled"
+        if value_at(r.props, "versioningConfiguration", "status") != "Enabled"
     ]
-    inline = first(bucket.props.get("versioning"))
+    inline = first_block(bucket.props.get("versioning"))
     if isinstance(inline, Mapping) and "enabled" in inline and not truthy(inline.get("enabled")):
         problems.append((bucket.resource, "inline versioning is disabled"))
     return problems
@@ -151,7 +171,7 @@ def check_public_access(bucket: Bucket, index: BucketIndex, _config: Mapping[str
     off = [flag for flag in PUBLIC_ACCESS_FLAGS if not effective[flag]]
     if not off:
         return []
-    blocks = bucket.of(PUBLIC_ACCESS_TYPES)
+    blocks = bucket.configs_of(PUBLIC_ACCESS_TYPES)
     if not blocks:
         return [(bucket.resource, f"has no public access block (unblocked: {', '.join(off)})")]
     # Report on each block that leaves a flag off: any of them may be the one AWS ends up with.
@@ -163,17 +183,15 @@ def check_public_access(bucket: Bucket, index: BucketIndex, _config: Mapping[str
 
 
 def check_exposure(bucket: Bucket, index: BucketIndex, config: Mapping[str, Any]) -> list[Problem]:
-    own = stack_accounts(index.resources, config)
-    orgs = {str(o) for o in as_list(config.get("organizationIds", []))}
-    trusted = {str(a) for a in as_list(config.get("trustedAccounts", []))}
+    accounts = accounts_from(index.resources, config)
     problems: list[Problem] = []
     for carrier, document in bucket.policy_documents():
         try:
-            statements = parse(document)
+            statements = parse_statements(document)
         except PolicyDocumentError as exc:
             problems.append((carrier, f"bucket policy cannot be judged: {exc}"))
             continue
-        for exposure in exposures(statements, S3_ACTIONS, own, orgs, trusted):
+        for exposure in exposures(statements, S3_ACTIONS, *accounts):
             problems.append((carrier, f"bucket policy {exposure.describe()}"))
     for carrier, grant in bucket.acl_grants():
         if grant in PUBLIC_ACLS or grant.endswith(PUBLIC_GRANTEES):
@@ -195,7 +213,7 @@ def check_tls_only(bucket: Bucket, _index: BucketIndex, _config: Mapping[str, An
     arn = f"arn:aws:s3:::{bucket.name}"
     for carrier, document in documents:
         try:
-            statements = parse(document)
+            statements = parse_statements(document)
         except PolicyDocumentError as exc:
             problems.append((carrier, f"bucket policy cannot be judged: {exc}"))
             continue
@@ -222,18 +240,18 @@ def check_ownership(bucket: Bucket, _index: BucketIndex, _config: Mapping[str, A
     problems: list[Problem] = [
         (carrier, f"uses ACLs ({grant!r}); manage access with policies only") for carrier, grant in bucket.acl_grants()
     ]
-    controls = bucket.of(OWNERSHIP_TYPES)
+    controls = bucket.configs_of(OWNERSHIP_TYPES)
     if not controls:
         problems.append((bucket.resource, "object ownership is not BucketOwnerEnforced (no ownership controls)"))
     for control in controls:
-        ownership = get(first(control.props.get("rule")), "objectOwnership")
+        ownership = value_at(first_block(control.props.get("rule")), "objectOwnership")
         if ownership != "BucketOwnerEnforced":
             problems.append((control, f"object ownership is {ownership!r}, not BucketOwnerEnforced"))
     return problems
 
 
 def check_abort_multipart(bucket: Bucket, _index: BucketIndex, config: Mapping[str, Any]) -> list[Problem]:
-    max_days = number(config.get("maxAbortDays", 7)) or 7
+    max_days = as_number(config.get("maxAbortDays", 7)) or 7
     configs = bucket.lifecycle_configs()
     if not configs:
         return [(bucket.resource, "has no lifecycle configuration aborting incomplete multipart uploads")]
@@ -244,7 +262,7 @@ def check_abort_multipart(bucket: Bucket, _index: BucketIndex, config: Mapping[s
             for r in rules
             if r.get("status") == "Enabled"
             and rule_prefix(r) == ""
-            and 0 < (number(get(r, "abortIncompleteMultipartUpload", "daysAfterInitiation")) or 0) <= max_days
+            and 0 < (as_number(value_at(r, "abortIncompleteMultipartUpload", "daysAfterInitiation")) or 0) <= max_days
         ]
         if not whole:
             problems.append(
@@ -271,7 +289,7 @@ def _region(bucket: Bucket) -> Any:
 
 def check_replication(bucket: Bucket, index: BucketIndex, config: Mapping[str, Any]) -> list[Problem]:
     destinations = {
-        id(index.find(get(rule, "destination", "bucket")))
+        id(index.find(value_at(rule, "destination", "bucket")))
         for other in index.buckets
         for _, rules in other.replication_configs()
         for rule in rules
@@ -285,7 +303,7 @@ def check_replication(bucket: Bucket, index: BucketIndex, config: Mapping[str, A
     tiers = [str(t) for t in as_list(config.get("tierPrefixes", ["daily/", "weekly/", "monthly/"]))]
     external = {str(b) for b in as_list(config.get("externalReplicaBuckets", []))}
     kms_source = any(
-        get(r, "applyServerSideEncryptionByDefault", "sseAlgorithm") in ("aws:kms", "aws:kms:dsse")
+        value_at(r, "applyServerSideEncryptionByDefault", "sseAlgorithm") in ("aws:kms", "aws:kms:dsse")
         for r in bucket.encryption_rules()
     )
     problems: list[Problem] = []
@@ -300,30 +318,30 @@ def check_replication(bucket: Bucket, index: BucketIndex, config: Mapping[str, A
             problems.append((carrier, f"enabled replication rules do not cover the backup tiers {missing}"))
         for rule in enabled:
             rid = rule.get("id") or "?"
-            destination = get(rule, "destination")
+            destination = value_at(rule, "destination")
             if not (
-                get(destination, "replicationTime", "status") == "Enabled"
-                and number(get(destination, "replicationTime", "time", "minutes")) == 15
-                and get(destination, "metrics", "status") == "Enabled"
+                value_at(destination, "replicationTime", "status") == "Enabled"
+                and as_number(value_at(destination, "replicationTime", "time", "minutes")) == 15
+                and value_at(destination, "metrics", "status") == "Enabled"
             ):
                 problems.append((carrier, f"rule {rid}: needs Replication Time Control (15 minutes) and metrics"))
-            account = get(destination, "account")
-            target = index.find(get(destination, "bucket"))
+            account = value_at(destination, "account")
+            target = index.find(value_at(destination, "bucket"))
             if account and str(account) not in own:
                 problems.append((carrier, f"rule {rid}: replicates to account {account}, not ours"))
-            elif target is None and str(get(destination, "bucket")) not in external:
+            elif target is None and str(value_at(destination, "bucket")) not in external:
                 problems.append(
                     (
                         carrier,
-                        f"rule {rid}: destination {get(destination, 'bucket')!r} is not a bucket of "
+                        f"rule {rid}: destination {value_at(destination, 'bucket')!r} is not a bucket of "
                         "this stack (list reviewed ones in externalReplicaBuckets)",
                     )
                 )
             elif target is not None and _region(target) and _region(target) == _region(bucket):
                 problems.append((carrier, f"rule {rid}: destination is in the same region ({_region(bucket)})"))
             if kms_source and not (
-                get(rule, "sourceSelectionCriteria", "sseKmsEncryptedObjects", "status") == "Enabled"
-                and get(destination, "encryptionConfiguration", "replicaKmsKeyId")
+                value_at(rule, "sourceSelectionCriteria", "sseKmsEncryptedObjects", "status") == "Enabled"
+                and value_at(destination, "encryptionConfiguration", "replicaKmsKeyId")
             ):
                 problems.append(
                     (
@@ -338,42 +356,42 @@ def check_replication(bucket: Bucket, index: BucketIndex, config: Mapping[str, A
 def check_object_lock(bucket: Bucket, _index: BucketIndex, config: Mapping[str, Any]) -> list[Problem]:
     if not bucket.object_lock_enabled():
         return [(bucket.resource, "production backup bucket was not created with objectLockEnabled")]
-    min_days = number(config.get("minRetentionDays", 1)) or 1
+    min_days = as_number(config.get("minRetentionDays", 1)) or 1
     modes = [str(m) for m in as_list(config.get("modes", ["GOVERNANCE", "COMPLIANCE"]))]
     retentions = [(c, r) for c, r in bucket.object_lock_retentions() if r is not None]
     if not retentions:
         return [(bucket.resource, f"no Object Lock default retention ({'/'.join(modes)}, >= {min_days:g} days)")]
     problems: list[Problem] = []
     for carrier, retention in retentions:
-        mode, days, years = get(retention, "mode"), get(retention, "days"), get(retention, "years")
+        mode, days, years = value_at(retention, "mode"), value_at(retention, "days"), value_at(retention, "years")
         if mode not in modes:
             problems.append((carrier, f"Object Lock mode {mode!r} is not one of {modes}"))
-        if days is not None and number(days) is None:
+        if days is not None and as_number(days) is None:
             problems.append((carrier, f"Object Lock days is a {type(days).__name__}, not a number"))
-        elif years is not None and number(years) is None:
+        elif years is not None and as_number(years) is None:
             problems.append((carrier, f"Object Lock years is a {type(years).__name__}, not a number"))
-        elif (number(days) or 0) < min_days and (number(years) or 0) < 1:
+        elif (as_number(days) or 0) < min_days and (as_number(years) or 0) < 1:
             problems.append((carrier, f"Object Lock default retention is shorter than {min_days:g} days"))
     return problems
 
 
 def check_retention(bucket: Bucket, _index: BucketIndex, config: Mapping[str, Any]) -> list[Problem]:
-    min_days = number(config.get("minExpirationDays", 7)) or 7
-    min_noncurrent = number(config.get("minNoncurrentDays", 7)) or 7
+    min_days = as_number(config.get("minExpirationDays", 7)) or 7
+    min_noncurrent = as_number(config.get("minNoncurrentDays", 7)) or 7
     problems: list[Problem] = []
     for carrier, rules in bucket.lifecycle_configs():
         for rule in rules:
             if rule.get("status") != "Enabled":
                 continue
             rid = rule.get("id") or "?"
-            expiration = first(rule.get("expiration"))
-            days = get(expiration, "days")
-            if get(expiration, "date"):
+            expiration = first_block(rule.get("expiration"))
+            days = value_at(expiration, "days")
+            if value_at(expiration, "date"):
                 problems.append((carrier, f"rule {rid}: expires backups on a fixed date"))
-            elif days is not None and (number(days) is None or number(days) < min_days):  # type: ignore[operator]
+            elif days is not None and (as_number(days) is None or as_number(days) < min_days):  # type: ignore[operator]
                 problems.append((carrier, f"rule {rid}: expires backups after {days!r} days (< {min_days:g})"))
-            noncurrent = get(first(rule.get("noncurrentVersionExpiration")), "noncurrentDays")
-            if noncurrent is not None and (number(noncurrent) is None or number(noncurrent) < min_noncurrent):  # type: ignore[operator]
+            noncurrent = value_at(first_block(rule.get("noncurrentVersionExpiration")), "noncurrentDays")
+            if noncurrent is not None and (as_number(noncurrent) is None or as_number(noncurrent) < min_noncurrent):  # type: ignore[operator]
                 problems.append(
                     (
                         carrier,
@@ -451,12 +469,9 @@ LIFECYCLE = _bucket_rule(
     "1}} to the bucket's aws.s3.BucketLifecycleConfiguration.",
     level=EnforcementLevel.ADVISORY,
     schema={
-        "maxAbortDays": {
-            "type": "integer",
-            "minimum": 1,
-            "default": 7,
-            "description": "Latest day after initiation an unfinished upload must be aborted.",
-        }
+        "maxAbortDays": integer_option(
+            7, "Latest day after initiation an unfinished upload must be aborted.", minimum=1
+        )
     },
 )
 ACCESS_LOGGING = _bucket_rule(
@@ -478,12 +493,9 @@ REPLICATION = _bucket_rule(
     scope="production-backups",
     schema={
         **ACCOUNTS_SCHEMA,
-        "externalReplicaBuckets": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "Reviewed replica bucket ARNs or names that another stack of ours manages.",
-        },
+        "externalReplicaBuckets": string_list_option(
+            [], "Reviewed replica bucket ARNs or names that another stack of ours manages."
+        ),
     },
 )
 OBJECT_LOCK = _bucket_rule(
@@ -501,12 +513,7 @@ OBJECT_LOCK = _bucket_rule(
             "default": ["GOVERNANCE", "COMPLIANCE"],
             "description": "Accepted Object Lock modes.",
         },
-        "minRetentionDays": {
-            "type": "integer",
-            "minimum": 1,
-            "default": 1,
-            "description": "Shortest accepted default retention in days.",
-        },
+        "minRetentionDays": integer_option(1, "Shortest accepted default retention in days.", minimum=1),
     },
 )
 RETENTION = _bucket_rule(
@@ -519,18 +526,10 @@ RETENTION = _bucket_rule(
     "after at least minNoncurrentDays.",
     scope="production-backups",
     schema={
-        "minExpirationDays": {
-            "type": "integer",
-            "minimum": 1,
-            "default": 7,
-            "description": "Shortest accepted expiration of current backup objects.",
-        },
-        "minNoncurrentDays": {
-            "type": "integer",
-            "minimum": 1,
-            "default": 7,
-            "description": "Shortest accepted expiration of noncurrent backup versions.",
-        },
+        "minExpirationDays": integer_option(7, "Shortest accepted expiration of current backup objects.", minimum=1),
+        "minNoncurrentDays": integer_option(
+            7, "Shortest accepted expiration of noncurrent backup versions.", minimum=1
+        ),
     },
 )
 

@@ -12,8 +12,14 @@ from urllib.parse import urlsplit
 
 from pulumi_policy import PolicyResource, ReportViolation, ResourceValidationArgs, Severity, StackValidationArgs
 
-from .common import Judge, as_list, identifiers, known, of_type, resource_rule, stack_rule
-from .statements import ACCOUNTS_SCHEMA, PolicyDocumentError, parse, report_exposures, stack_accounts
+from .common import Judge, identifiers, known, of_type, resource_rule, stack_rule
+from .statements import (
+    ACCOUNTS_SCHEMA,
+    PolicyDocumentError,
+    accounts_from,
+    parse_statements,
+    report_exposures,
+)
 
 TOPIC = "aws:sns/topic:Topic"
 TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
@@ -58,13 +64,10 @@ def _no_public(args: StackValidationArgs, config: Mapping[str, Any], judge: Judg
     documents = _documents(args)
     if not documents:
         args.not_applicable("the stack has no SNS topic policies")
-    own = stack_accounts(args.resources, config)
-    orgs = {str(o) for o in as_list(config.get("organizationIds", []))}
-    trusted = {str(a) for a in as_list(config.get("trustedAccounts", []))}
+    accounts = accounts_from(args.resources, config)
     for carrier, prop, _ in documents:
 
         def check(carrier: PolicyResource = carrier, prop: str = prop) -> None:
-            accounts = (own, orgs, trusted)
             report_exposures(
                 judge.report, carrier.urn, carrier.props.get(prop), SNS_ACTIONS, label="topic policy", accounts=accounts
             )
@@ -85,7 +88,7 @@ def _tls_publish(args: StackValidationArgs, _config: Mapping[str, Any], judge: J
             denied = False
             for document in mine:
                 try:
-                    statements = parse(document)
+                    statements = parse_statements(document)
                 except PolicyDocumentError:
                     continue
                 denied = denied or any(s.denies_without_tls() and s.grants_action("sns:Publish") for s in statements)

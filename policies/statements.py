@@ -22,11 +22,11 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
-from .common import as_list
+from .common import as_list, string_list_option
 
 ACCOUNT_ARN = re.compile(r"^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}|\*)?:")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -312,25 +312,31 @@ def stack_accounts(resources: Iterable[Any], config: Mapping[str, Any]) -> set[s
     return found
 
 
+class Accounts(NamedTuple):
+    """Whose access a policy may grant: the stack's own accounts, our organisations, reviewed other accounts."""
+
+    own: set[str]
+    orgs: set[str]
+    trusted: set[str]
+
+
+def accounts_from(resources: Iterable[Any], config: Mapping[str, Any]) -> Accounts:
+    """The stack's own accounts (`stack_accounts`) and the organisations and trusted accounts of ACCOUNTS_SCHEMA."""
+    return Accounts(
+        own=stack_accounts(resources, config),
+        orgs={str(o) for o in as_list(config.get("organizationIds", []))},
+        trusted={str(a) for a in as_list(config.get("trustedAccounts", []))},
+    )
+
+
 ACCOUNTS_SCHEMA: dict[str, dict[str, Any]] = {
-    "accountIds": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": [],
-        "description": "Our AWS account ids (added to those in the ARNs of the stack's resources).",
-    },
-    "trustedAccounts": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": [],
-        "description": "Other AWS accounts that may be granted access (reviewed cross-account access).",
-    },
-    "organizationIds": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": [],
-        "description": "Our AWS Organizations ids; empty accepts any organisation condition without wildcards.",
-    },
+    "accountIds": string_list_option([], "Our AWS account ids (added to those in the ARNs of the stack's resources)."),
+    "trustedAccounts": string_list_option(
+        [], "Other AWS accounts that may be granted access (reviewed cross-account access)."
+    ),
+    "organizationIds": string_list_option(
+        [], "Our AWS Organizations ids; empty accepts any organisation condition without wildcards."
+    ),
 }
 
 
@@ -341,7 +347,7 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
     return tuple(items)
 
 
-def parse(value: Any) -> list[Statement]:
+def parse_statements(value: Any) -> list[Statement]:
     """The statements of a policy document given as JSON text or an object; [] when there is none."""
     if value is None or value == "":
         return []
@@ -424,16 +430,14 @@ def report_exposures(
     actions: Iterable[str],
     *,
     label: str,
-    accounts: tuple[set[str] | frozenset[str], set[str] | frozenset[str], set[str] | frozenset[str]],
+    accounts: Accounts,
 ) -> None:
     """Judge one resource-policy document (`label`, e.g. "key policy"): an unreadable document and each
-    exposure of `actions` to the public or a foreign account are reported on `urn`. `accounts` are the
-    stack's own accounts, its organisations and the trusted accounts, as `exposures` takes them."""
+    exposure of `actions` to the public or a foreign account are reported on `urn`."""
     try:
-        statements = parse(document)
+        statements = parse_statements(document)
     except PolicyDocumentError as exc:
         report(f"{label} cannot be judged: {exc}", urn)
         return
-    own, orgs, trusted = accounts
-    for exposure in exposures(statements, actions, own, orgs, trusted):
+    for exposure in exposures(statements, actions, *accounts):
         report(f"{label} {exposure.describe()}", urn)

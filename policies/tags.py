@@ -15,7 +15,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ReportViolation, ResourceValidationArgs, Severity
 
-from .common import as_list, resource_rule, tags_of
+from .common import as_list, resource_rule, string_list_option, tags_of
 
 COST_TAG_KEYS = ["project", "environment", "component", "owner", "cost-center", "feature"]
 
@@ -55,12 +55,9 @@ COST_TAGS = resource_rule(
     "the tags) and do not pass tags=None explicitly.",
     level=EnforcementLevel.ADVISORY,
     schema={
-        "requiredKeys": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": COST_TAG_KEYS,
-            "description": "Tag keys every taggable AWS resource must carry with a non-empty value.",
-        }
+        "requiredKeys": string_list_option(
+            COST_TAG_KEYS, "Tag keys every taggable AWS resource must carry with a non-empty value."
+        )
     },
 )
 

@@ -16,8 +16,10 @@ from typing import Any
 
 import yaml
 
-from .common import as_list, get
+from .common import as_list, value_at
 
+# Only reading here: PyYAML's safe loader in C (libyaml) where the wheel has it, else the same in Python.
+SAFE_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PINNED = re.compile(r"^[^@\s]+@[0-9a-f]{40}$")
 PINNED_DOCKER = re.compile(r"^docker://[^@\s]+@sha256:[0-9a-f]{64}$")
 EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.S)
@@ -129,7 +131,7 @@ class ActionFile:
     @property
     def jobs(self) -> list[Job]:
         if self.kind == "action":
-            steps = [s for s in as_list(get(self.doc, "runs", "steps")) if isinstance(s, Mapping)]
+            steps = [s for s in as_list(value_at(self.doc, "runs", "steps")) if isinstance(s, Mapping)]
             return [Job("(composite action)", None, None, [_step(self.path, s) for s in steps])]
         jobs = self.doc.get("jobs")
         if not isinstance(jobs, Mapping):
@@ -180,7 +182,7 @@ def _parse(path: str, content: str) -> ActionFile | None:
     if not kind:
         return None
     try:
-        doc = yaml.safe_load(content)
+        doc = yaml.load(content, Loader=SAFE_LOADER)  # noqa: S506 - CSafeLoader or SafeLoader
     except yaml.YAMLError:
         return ActionFile(path, kind, {}, "not valid YAML")
     if not isinstance(doc, Mapping):

@@ -58,7 +58,7 @@ def create_environment(
         name,
         repository=repository,
         environment=spec.name,
-        reviewers=[{"users": list(reviewers.users), "teams": list(reviewers.teams)}] if reviewers.any else None,
+        reviewers=[{"users": list(reviewers.users), "teams": list(reviewers.teams)}] if reviewers.has_any else None,
         prevent_self_review=True if protection_rules else None,
         can_admins_bypass=False,
         wait_timer=spec.wait_timer_minutes or None,
@@ -77,7 +77,7 @@ def create_environment(
 
 def deploy_gate(settings: GitHubSettings, entry: RepositoryEntry) -> str:
     """What this stack makes a deployment of the repository wait for (an output, so nobody has to guess)."""
-    if settings.reviewers.any and enforces_reviewers(settings.plan, entry.visibility):
+    if settings.reviewers.has_any and enforces_reviewers(settings.plan, entry.visibility):
         return "required reviewers on the deploy environment"
     branch = settings.deploy_branch
     if settings.manage_repository_settings and branch in settings.branch_protection.branches:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from .base import Model
+from .base import StrictSettings, must_match
 
 ACCOUNT_ID_PATTERN = r"^[0-9]{12}$"
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
@@ -20,16 +20,10 @@ def _quoted(value: Any) -> Any:
     return value
 
 
-def _account_id(value: str) -> str:
-    if not _ACCOUNT_ID.fullmatch(value):
-        raise ValueError(f"'{value}' is not an AWS account id (exactly 12 digits)")
-    return value
-
-
 AwsAccountId = Annotated[
     str,
     BeforeValidator(_quoted),
-    AfterValidator(_account_id),
+    AfterValidator(must_match(_ACCOUNT_ID, "'{value}' is not an AWS account id (exactly 12 digits)")),
     Field(json_schema_extra={"pattern": ACCOUNT_ID_PATTERN}),
 ]
 
@@ -40,7 +34,7 @@ def account_of_arn(arn: str) -> str:
     return parts[4] if len(parts) == 6 else ""
 
 
-class AccountSettings(Model):
+class AccountSettings(StrictSettings):
     """The AWS account this stack deploys to. Every AWS provider of the program refuses any other account."""
 
     aws_account_id: AwsAccountId = Field(

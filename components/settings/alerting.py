@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
+from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
+import yaml
 from pydantic import Field, field_validator, model_validator
 
-from .base import Email, FieldError, Model, Severity
+from .base import Email, FieldError, Severity, StrictSettings, must_match
 
 STANDARD_STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 # CloudWatch percentiles (ExtendedStatistic): p0 to p100 with at most two decimals (p95, p99.9), lowercase p.
@@ -83,7 +86,7 @@ def check_period(value: int) -> int:
     return value
 
 
-class MetricSpec(Model):
+class MetricSpec(StrictSettings):
     """One metric of the app's custom namespace."""
 
     metric_name: str = Field(description="CloudWatch metric name.")
@@ -96,7 +99,7 @@ class MetricSpec(Model):
         return check_statistic(value)
 
 
-class MetricMath(Model):
+class MetricMath(StrictSettings):
     """A metric-math expression over named metrics (for example `100 * errors / invocations`)."""
 
     expression: str = Field(description="CloudWatch metric-math expression over the metric ids.")
@@ -123,7 +126,7 @@ class MetricMath(Model):
         return self
 
 
-class AlarmDefinition(Model):
+class AlarmDefinition(StrictSettings):
     """One alarm; the same definition draws its dashboard widget."""
 
     name: str = Field(description="Alarm name suffix (lowercase, digits, hyphens).")
@@ -174,84 +177,17 @@ class AlarmDefinition(Model):
         return self
 
 
+RUNBOOK_ALARMS_FILE = Path(__file__).with_name("runbook_alarms.yaml")
+
+
+@cache
+def _runbook_alarm_entries() -> tuple[dict[str, Any], ...]:
+    return tuple(yaml.load(RUNBOOK_ALARMS_FILE.read_text(), Loader=yaml.CSafeLoader))
+
+
 def _runbook_alarms() -> list[AlarmDefinition]:
-    """IF-005 alerting rules with IF-011 baselines."""
-    return [
-        AlarmDefinition(
-            name="function-error-rate",
-            description="Function error rate above 5 % (IF-005). Check Sentry and recent deploys; roll back.",
-            severity="high",
-            math=MetricMath(
-                expression="100 * errors / invocations",
-                label="Error rate (%)",
-                metrics={
-                    "errors": MetricSpec(metric_name="FunctionErrors", statistic="Sum"),
-                    "invocations": MetricSpec(metric_name="FunctionInvocations", statistic="Sum"),
-                },
-            ),
-            threshold=5,
-            evaluation_periods=5,
-            datapoints_to_alarm=3,
-            treat_missing_data="notBreaching",
-            unit="Percent",
-        ),
-        AlarmDefinition(
-            name="function-duration-p95",
-            description="Function execution time p95 above 3 s (IF-005). Check slow queries and the pooler.",
-            severity="high",  # alert tiers: slowness is high; medium is resource usage
-            metric=MetricSpec(metric_name="FunctionDuration", statistic="p95"),
-            threshold=3000,
-            evaluation_periods=5,
-            datapoints_to_alarm=3,
-            treat_missing_data="notBreaching",
-            unit="Milliseconds",
-        ),
-        AlarmDefinition(
-            name="database-connection-failures",
-            description="Database connection failures (IF-005); check the pooler (IF-004).",
-            severity="critical",
-            metric=MetricSpec(metric_name="DatabaseConnectionFailures", statistic="Sum"),
-            threshold=0,
-            evaluation_periods=1,
-            treat_missing_data="notBreaching",
-            unit="Count",
-        ),
-        AlarmDefinition(
-            name="memory-utilization",
-            description="Memory usage above 80 % (IF-005).",
-            severity="medium",
-            metric=MetricSpec(metric_name="MemoryUtilization", statistic="Average"),
-            threshold=80,
-            evaluation_periods=5,
-            datapoints_to_alarm=3,
-            unit="Percent",
-        ),
-        AlarmDefinition(
-            name="cpu-utilization",
-            description="CPU usage above 90 % (IF-005).",
-            severity="medium",
-            metric=MetricSpec(metric_name="CPUUtilization", statistic="Average"),
-            threshold=90,
-            evaluation_periods=5,
-            datapoints_to_alarm=3,
-            unit="Percent",
-        ),
-        # Off by default (a quiet staging is normal); production turns it on. A silent app publishes
-        # nothing, so missing data counts as breaching: that is the point of this alarm.
-        AlarmDefinition(
-            name="function-no-traffic",
-            description="No function invocations for 15 minutes: the app is down or unreachable.",
-            severity="critical",
-            metric=MetricSpec(metric_name="FunctionInvocations", statistic="Sum"),
-            period=300,
-            threshold=1,
-            comparison="LessThanThreshold",
-            evaluation_periods=3,
-            treat_missing_data="breaching",
-            unit="Count",
-            enabled=False,
-        ),
-    ]
+    """IF-005 alerting rules with IF-011 baselines, from runbook_alarms.yaml (new models on every call)."""
+    return [AlarmDefinition.model_validate(entry) for entry in _runbook_alarm_entries()]
 
 
 def merge_alarms(entries: Any) -> Any:
@@ -285,7 +221,7 @@ def merge_alarms(entries: Any) -> Any:
 RUNBOOK_ALARM_NAMES = frozenset(a.name for a in _runbook_alarms())
 
 
-class EmailSubscription(Model):
+class EmailSubscription(StrictSettings):
     """An email address and the severities it receives."""
 
     address: Email = Field(description="Email address (confirmed by its owner after the first `up`).")
@@ -297,26 +233,19 @@ class EmailSubscription(Model):
         return _unique(value)
 
 
-class SlackChannel(Model):
+class SlackChannel(StrictSettings):
     """One Slack channel that AWS Chatbot posts the given severities to."""
 
     name: str = Field(description="Short name; the Chatbot configuration is `<env>-<name>` (letters, digits, - _).")
     channel_id: str = Field(description="Slack channel id (C... or G..., from the channel's About tab).")
     severities: list[Severity] = Field(min_length=1, description="Severities posted to this channel.")
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not _CHANNEL_NAME.fullmatch(value):
-            raise ValueError("must be 1-100 letters, digits, hyphens or underscores")
-        return value
-
-    @field_validator("channel_id")
-    @classmethod
-    def _channel_id(cls, value: str) -> str:
-        if not _SLACK_CHANNEL_ID.fullmatch(value):
-            raise ValueError(f"'{value}' is not a Slack channel id (C or G, then 8-12 capital letters or digits)")
-        return value
+    _name = field_validator("name")(must_match(_CHANNEL_NAME, "must be 1-100 letters, digits, hyphens or underscores"))
+    _channel_id = field_validator("channel_id")(
+        must_match(
+            _SLACK_CHANNEL_ID, "'{value}' is not a Slack channel id (C or G, then 8-12 capital letters or digits)"
+        )
+    )
 
     @field_validator("severities")
     @classmethod
@@ -324,7 +253,7 @@ class SlackChannel(Model):
         return _unique(value)
 
 
-class SlackSettings(Model):
+class SlackSettings(StrictSettings):
     """Slack through AWS Chatbot: the authorised workspace and the channels it posts to."""
 
     workspace_id: str | None = Field(
@@ -363,7 +292,7 @@ class SlackSettings(Model):
         return self
 
 
-class ProbeSettings(Model):
+class ProbeSettings(StrictSettings):
     """Route 53 health checks that request the app's health endpoint from outside, from several regions."""
 
     endpoints: list[str] = Field(
@@ -398,12 +327,9 @@ class ProbeSettings(Model):
             raise ValueError(f"hosts share one alarm name ({PROBE_ALARM_PREFIX}...): {', '.join(repeated)}")
         return value
 
-    @field_validator("path")
-    @classmethod
-    def _path(cls, value: str) -> str:
-        if not _PROBE_PATH.fullmatch(value):
-            raise ValueError("must start with / and have at most 255 printable characters, no spaces")
-        return value
+    _path = field_validator("path")(
+        must_match(_PROBE_PATH, "must start with / and have at most 255 printable characters, no spaces")
+    )
 
     @field_validator("expected_string")
     @classmethod
@@ -455,7 +381,7 @@ class RouteSecret(NamedTuple):
     check: Callable[[str], str | None]
 
 
-class AlertingSettings(Model):
+class AlertingSettings(StrictSettings):
     """Severity topics, who is notified, the alarms, the external probes and the dashboard."""
 
     metric_namespace: str = Field(

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import Arn, AwsRegion, Environment, FieldError, Model, Severity
+from .base import Arn, AwsRegion, Environment, FieldError, Severity, StrictSettings, must_match
 from .github import split_repository
 
 _BUCKET_PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{1,40}[a-z0-9]$")
@@ -58,7 +58,7 @@ def access_log_bucket_name(prefix: str, environment: Environment, region: str) -
     return f"{prefix}-{environment}-access-logs-{region}"
 
 
-class RetentionSettings(Model):
+class RetentionSettings(StrictSettings):
     """How long each backup tier is kept (IF-009 `retention`)."""
 
     daily_days: int = Field(default=7, ge=1, description="Days a `daily/` full dump is kept.")
@@ -105,7 +105,7 @@ class RetentionSettings(Model):
         }
 
 
-class TransitionSettings(Model):
+class TransitionSettings(StrictSettings):
     """Moves to cheaper storage classes where the retention makes them pay."""
 
     enabled: bool = Field(default=True, description="Add storage-class transitions to tiers that live long enough.")
@@ -123,7 +123,7 @@ class TransitionSettings(Model):
         return self
 
 
-class ObjectLockSettings(Model):
+class ObjectLockSettings(StrictSettings):
     """S3 Object Lock: WORM protection of backups. It can only be turned on when a bucket is created."""
 
     enabled: bool = Field(default=False, description="Create the backup buckets with Object Lock (production).")
@@ -131,7 +131,7 @@ class ObjectLockSettings(Model):
     retention_days: int = Field(default=7, ge=1, description="Default retention of each object version, in days.")
 
 
-class DumpSettings(Model):
+class DumpSettings(StrictSettings):
     """The scheduled logical dumps (GitHub Actions) and the terms of their recovery point."""
 
     interval_minutes: int | None = Field(
@@ -162,7 +162,7 @@ class DumpSettings(Model):
         return value
 
 
-class PointInTimeRecoverySettings(Model):
+class PointInTimeRecoverySettings(StrictSettings):
     """A statement that something other than the dumps meets the RPO, e.g. Supabase PITR (WAL archiving).
 
     The program cannot see or switch it on: declaring it is a claim the owners make and the drill must test.
@@ -175,7 +175,7 @@ class PointInTimeRecoverySettings(Model):
     retention_days: int = Field(ge=1, description="How far back it can restore (IF-009: 7 days).")
 
 
-class RestoreDrillSettings(Model):
+class RestoreDrillSettings(StrictSettings):
     """The restore drill's cadence as the alarms see it."""
 
     interval_days: int = Field(default=31, ge=1, description="Longest gap between scheduled drills (monthly: 31 days).")
@@ -316,7 +316,7 @@ def design_rpo(target: int, dumps: DumpSettings, pitr: PointInTimeRecoverySettin
     return design
 
 
-class BackupSettings(Model):
+class BackupSettings(StrictSettings):
     """Primary and DR backup buckets, replication and retention."""
 
     bucket_prefix: str = Field(
@@ -368,12 +368,9 @@ class BackupSettings(Model):
         description="IAM principals that administer the backup KMS keys (the account root is always included).",
     )
 
-    @field_validator("bucket_prefix")
-    @classmethod
-    def _bucket_prefix(cls, value: str) -> str:
-        if not _BUCKET_PREFIX.fullmatch(value):
-            raise ValueError("must be 3-42 characters of lowercase letters, digits and hyphens")
-        return value
+    _bucket_prefix = field_validator("bucket_prefix")(
+        must_match(_BUCKET_PREFIX, "must be 3-42 characters of lowercase letters, digits and hyphens")
+    )
 
     @field_validator("metric_namespace")
     @classmethod

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
@@ -22,16 +22,19 @@ _EMAIL = re.compile(
 )
 
 
-def _region(value: str) -> str:
-    if not _REGION.fullmatch(value):
-        raise ValueError(f"'{value}' is not an AWS region name (for example us-east-1)")
-    return value
+def must_match(pattern: re.Pattern[str], message: str) -> Callable[[str], str]:
+    """A validator: the whole value matches `pattern`, or ValueError(message), where `{value}` is the value.
 
+    For `AfterValidator(...)` in a type, or `field_validator(<fields>)(...)` in a model (which runs after the
+    printable rule of StrictSettings).
+    """
 
-def _arn(value: str) -> str:
-    if not _ARN.fullmatch(value):
-        raise ValueError(f"'{value}' is not an AWS ARN")
-    return value
+    def check(value: str) -> str:
+        if not pattern.fullmatch(value):
+            raise ValueError(message.format(value=value))
+        return value
+
+    return check
 
 
 def _email(value: str) -> str:
@@ -77,6 +80,8 @@ def check_cron(value: str) -> str:
     return value
 
 
+_region = must_match(_REGION, "'{value}' is not an AWS region name (for example us-east-1)")
+_arn = must_match(_ARN, "'{value}' is not an AWS ARN")
 AwsRegion = Annotated[str, AfterValidator(_region)]
 Cron = Annotated[str, AfterValidator(check_cron)]
 Arn = Annotated[str, AfterValidator(_arn)]
@@ -105,7 +110,7 @@ class FieldError(ValueError):
         self.message = message
 
 
-class Model(BaseModel):
+class StrictSettings(BaseModel):
     """Base of every settings model: unknown keys are errors, values are immutable, and types are strict.
 
     Strict: `true` is not the integer 1, `7.0` is not the integer 7, `"7"` is not a number, and NaN or

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import Email, FieldError, Model, Severity
+from .base import Email, FieldError, Severity, StrictSettings
 from .tags import COST_TAG_KEYS, TAG_VALUE, TAG_VALUE_RULE
 
 TimeUnit = Literal["DAILY", "MONTHLY", "QUARTERLY", "ANNUALLY"]
@@ -18,7 +18,7 @@ MAX_NOTIFICATIONS = 10
 MAX_EMAIL_SUBSCRIBERS = 10
 
 
-class TagFilter(Model):
+class TagFilter(StrictSettings):
     """Restrict a budget to costs carrying one cost-allocation tag value."""
 
     key: str = Field(description=f"Cost-allocation tag key: one of {', '.join(COST_TAG_KEYS)}.")
@@ -38,7 +38,7 @@ class TagFilter(Model):
         return f"user:{self.key}${self.value}"
 
 
-class BudgetSettings(Model):
+class BudgetSettings(StrictSettings):
     """One AWS Budget with percentage notifications."""
 
     name: str = Field(
@@ -86,7 +86,7 @@ def _runbook_budgets() -> list[BudgetSettings]:
     ]
 
 
-class AnomalySettings(Model):
+class AnomalySettings(StrictSettings):
     """Cost Anomaly Detection: a monitor by service and a subscription."""
 
     enabled: bool = Field(
@@ -103,7 +103,7 @@ class AnomalySettings(Model):
     severity: Severity = Field(default="high", description="Topic that receives IMMEDIATE notifications.")
 
 
-class CostSettings(Model):
+class CostSettings(StrictSettings):
     """Budgets, feature budgets and anomaly detection."""
 
     budgets: list[BudgetSettings] = Field(default_factory=_runbook_budgets, description="Account budgets.")

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import Arn, FieldError, Model
+from .base import Arn, FieldError, StrictSettings, must_match
 
 Plan = Literal["free", "pro", "business", "enterprise"]
 
@@ -82,29 +82,18 @@ def allowed_timeouts(plan: Plan) -> list[int]:
     return [d for d in CLOUDFLARE_DURATIONS if d <= TIMEOUT_MAX[plan]]
 
 
-class ZoneSettings(Model):
+class ZoneSettings(StrictSettings):
     """A Cloudflare zone the program protects."""
 
     name: str = Field(description="Zone apex domain, for example `example.com`.")
     zone_id: str = Field(description="Cloudflare zone id (32 hex characters).")
     plan: Plan = Field(description="Plan tier: free, pro, business or enterprise (limits rate-limit options).")
 
-    @field_validator("zone_id")
-    @classmethod
-    def _zone_id(cls, value: str) -> str:
-        if not _ZONE_ID.fullmatch(value):
-            raise ValueError("must be the 32-character hexadecimal zone id")
-        return value
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not _DOMAIN.fullmatch(value):
-            raise ValueError(f"'{value}' is not a domain name")
-        return value
+    _zone_id = field_validator("zone_id")(must_match(_ZONE_ID, "must be the 32-character hexadecimal zone id"))
+    _name = field_validator("name")(must_match(_DOMAIN, "'{value}' is not a domain name"))
 
 
-class ManagedWafSettings(Model):
+class ManagedWafSettings(StrictSettings):
     """Cloudflare Managed Ruleset and OWASP Core Ruleset."""
 
     mode: Literal["monitor", "block"] = Field(description="monitor (log only, IF-013 step 1) or block.")
@@ -122,7 +111,7 @@ class ManagedWafSettings(Model):
     )
 
 
-class RateLimitSettings(Model):
+class RateLimitSettings(StrictSettings):
     """Per-client rate limit on API paths (IF-013: 100 requests per minute)."""
 
     expression: str = Field(
@@ -163,7 +152,7 @@ def _readme_csp() -> dict[str, list[str]]:
     }
 
 
-class HeaderSettings(Model):
+class HeaderSettings(StrictSettings):
     """Security response headers set at the edge."""
 
     csp: dict[str, list[str]] = Field(default_factory=_readme_csp, description="CSP directive to source list.")
@@ -207,7 +196,7 @@ class HeaderSettings(Model):
         return self
 
 
-class CustomRule(Model):
+class CustomRule(StrictSettings):
     """An extra rule in the zone's custom firewall phase."""
 
     description: str = Field(description="What the rule does.")
@@ -217,7 +206,7 @@ class CustomRule(Model):
     )
 
 
-class AwsWafSettings(Model):
+class AwsWafSettings(StrictSettings):
     """Optional AWS WAFv2 web ACL for AWS-hosted endpoints (off unless resources are listed)."""
 
     protected_resource_arns: list[Arn] = Field(
@@ -243,7 +232,7 @@ class AwsWafSettings(Model):
         return value
 
 
-class EdgeSettings(Model):
+class EdgeSettings(StrictSettings):
     """Zones and the protections applied to each."""
 
     zones: list[ZoneSettings] = Field(default_factory=list, description="Cloudflare zones.")

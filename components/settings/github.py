@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, StrictInt, field_validator, model_validator
 
-from .base import Arn, AwsRegion, FieldError, Model, check_cron
+from .base import Arn, AwsRegion, FieldError, StrictSettings, check_cron, must_match
 
 # GitHub: owner 1-39 alphanumerics or single hyphens; repository names of letters, digits, . _ - (not . or ..).
 _OWNER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
@@ -15,6 +15,7 @@ _REPO = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 # Values that the workflows write into YAML and shell environments: keep them to safe characters.
 _PATH = re.compile(r"^/[A-Za-z0-9._~/%-]*$")
 _IMAGE = re.compile(r"^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?$")
+_NODE_VERSION = re.compile(r"^[0-9]+(\.[0-9]+){0,2}$")
 
 # An https origin: DNS labels of letters, digits and inner hyphens, an optional port; nothing after it.
 _ORIGIN = re.compile(
@@ -44,14 +45,15 @@ RepositoryName = Annotated[str, AfterValidator(_repository)]
 _POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$")
 
 
-def _policy_arn(value: str) -> str:
-    if not _POLICY_ARN.fullmatch(value):
-        raise ValueError(f"'{value}' is not an IAM managed policy ARN (arn:aws:iam::<account or aws>:policy/<name>)")
-    return value
-
-
 # Customer-managed (`<account>`) or AWS-managed (`aws`) policy.
-PolicyArn = Annotated[str, AfterValidator(_policy_arn)]
+PolicyArn = Annotated[
+    str,
+    AfterValidator(
+        must_match(
+            _POLICY_ARN, "'{value}' is not an IAM managed policy ARN (arn:aws:iam::<account or aws>:policy/<name>)"
+        )
+    ),
+]
 # GitHub's REST ids are positive integers; strict, so `true` or "123" is not silently taken for an id.
 GitHubId = Annotated[StrictInt, Field(gt=0)]
 
@@ -88,25 +90,27 @@ _CONFIG_KEY = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _IDENTITY = re.compile(r"[A-Za-z0-9._-]{1,100}")
 
 
-def _config_key(value: str) -> str:
-    if not _CONFIG_KEY.fullmatch(value):
-        raise ValueError(f"'{value}' is not a config key (lower-case letters, digits and _, starting with a letter)")
-    return value
-
-
 def _identity(value: str) -> str:
     if not _IDENTITY.fullmatch(value) or value in (".", ".."):
         raise ValueError(f"'{value}' is not a backup identity (1-100 letters, digits, . _ -)")
     return value
 
 
-ConfigKey = Annotated[str, AfterValidator(_config_key), Field(json_schema_extra={"pattern": "^[a-z][a-z0-9_]{0,63}$"})]
+ConfigKey = Annotated[
+    str,
+    AfterValidator(
+        must_match(
+            _CONFIG_KEY, "'{value}' is not a config key (lower-case letters, digits and _, starting with a letter)"
+        )
+    ),
+    Field(json_schema_extra={"pattern": "^[a-z][a-z0-9_]{0,63}$"}),
+]
 BackupIdentity = Annotated[
     str, AfterValidator(_identity), Field(json_schema_extra={"pattern": "^[A-Za-z0-9._-]{1,100}$"})
 ]
 
 
-class RepositoryEntry(Model):
+class RepositoryEntry(StrictSettings):
     """One managed repository with its own settings. A plain `owner/name` is shorthand for `{name: owner/name}`."""
 
     name: RepositoryName = Field(description="The repository as `owner/name`.")
@@ -147,7 +151,7 @@ RepositoryItem = Annotated[
 ]
 
 
-class FeatureFlags(Model):
+class FeatureFlags(StrictSettings):
     """IF-002 feature flags, delivered as Actions variables of this stack's environment."""
 
     use_functions_architecture: bool = Field(default=False, description="NEXT_PUBLIC_USE_FUNCTIONS_ARCH.")
@@ -176,7 +180,7 @@ class FeatureFlags(Model):
 MAX_REVIEWERS = 6
 
 
-class Reviewers(Model):
+class Reviewers(StrictSettings):
     """Required reviewers of a deployment environment, as numeric GitHub ids."""
 
     users: list[GitHubId] = Field(default_factory=list, max_length=6, description="User ids (`gh api users/NAME`).")
@@ -194,11 +198,11 @@ class Reviewers(Model):
         return self
 
     @property
-    def any(self) -> bool:
+    def has_any(self) -> bool:
         return bool(self.users or self.teams)
 
 
-class BranchProtectionSettings(Model):
+class BranchProtectionSettings(StrictSettings):
     """Protection of `main` and `develop`."""
 
     branches: list[str] = Field(
@@ -224,7 +228,7 @@ class BranchProtectionSettings(Model):
         return value
 
 
-class OidcSettings(Model):
+class OidcSettings(StrictSettings):
     """How GitHub Actions reaches AWS: short-lived OIDC credentials, never stored keys."""
 
     create_provider: bool = Field(
@@ -246,7 +250,7 @@ class OidcSettings(Model):
         return self
 
 
-class PerformanceThresholds(Model):
+class PerformanceThresholds(StrictSettings):
     """IF-008 performance gates, turned into k6 thresholds."""
 
     p95_ms: float = Field(default=200, gt=0, description="95th percentile latency budget (ms).")
@@ -278,7 +282,7 @@ class PerformanceThresholds(Model):
         return self
 
 
-class WorkflowSettings(Model):
+class WorkflowSettings(StrictSettings):
     """What the committed workflow files need to know."""
 
     manage_files: bool = Field(
@@ -312,19 +316,12 @@ class WorkflowSettings(Model):
             raise ValueError("must be an https:// origin (host name, optional port) without a path")
         return value
 
-    @field_validator("health_path")
-    @classmethod
-    def _health_path(cls, value: str) -> str:
-        if not _PATH.fullmatch(value):
-            raise ValueError("must be an absolute URL path (starting with /, no spaces or quotes)")
-        return value
-
-    @field_validator("node_version")
-    @classmethod
-    def _node_version(cls, value: str) -> str:
-        if not re.fullmatch(r"^[0-9]+(\.[0-9]+){0,2}$", value):
-            raise ValueError("must be a Node.js version such as 20 or 20.11.1")
-        return value
+    _health_path = field_validator("health_path")(
+        must_match(_PATH, "must be an absolute URL path (starting with /, no spaces or quotes)")
+    )
+    _node_version = field_validator("node_version")(
+        must_match(_NODE_VERSION, "must be a Node.js version such as 20 or 20.11.1")
+    )
 
     @field_validator("performance_schedule", "restore_drill_schedule")
     @classmethod
@@ -339,7 +336,7 @@ class WorkflowSettings(Model):
         return value
 
 
-class GitHubSettings(Model):
+class GitHubSettings(StrictSettings):
     """Managed app repositories and what this stack's environment gets in them."""
 
     owner: str = Field(description="GitHub organisation or user that owns the repositories.")
@@ -361,12 +358,7 @@ class GitHubSettings(Model):
     oidc: OidcSettings = Field(default_factory=OidcSettings)  # pyright: ignore[reportArgumentType]
     workflows: WorkflowSettings = Field(description="Workflow-file settings.")
 
-    @field_validator("owner")
-    @classmethod
-    def _owner(cls, value: str) -> str:
-        if not _OWNER.fullmatch(value):
-            raise ValueError(f"'{value}' is not a valid GitHub owner name")
-        return value
+    _owner = field_validator("owner")(must_match(_OWNER, "'{value}' is not a valid GitHub owner name"))
 
     @field_validator("repositories")
     @classmethod
@@ -419,7 +411,7 @@ class GitHubSettings(Model):
                 "; remove it: the deployment gate is then the protected deploy branch (required reviews, and the"
                 " environment restricted to that branch), or make the repository public, or use the enterprise plan"
             )
-            if self.reviewers.any:
+            if self.reviewers.has_any:
                 raise FieldError("reviewers", why.format(what="required reviewers") + instead)
             if self.wait_timer_minutes:
                 raise FieldError("wait_timer_minutes", why.format(what="wait timers") + instead)

@@ -7,14 +7,14 @@ from pydantic import Field, model_validator
 from .account import AccountSettings, account_of_arn
 from .alerting import AlertingSettings
 from .backup import BackupSettings
-from .base import Environment, FieldError, Model
+from .base import Environment, FieldError, StrictSettings
 from .cost import CostSettings
 from .edge import EdgeSettings
 from .github import PLATFORM_SECRET_KEYS, GitHubSettings
 from .tags import TagSettings
 
 
-class StackSettings(Model):
+class StackSettings(StrictSettings):
     """Every non-secret setting of one stack, one top-level config key per area."""
 
     environment: Environment = Field(description="Environment this stack deploys: staging or production.")
@@ -49,7 +49,7 @@ class StackSettings(Model):
         if not github.repositories:
             return
         if not github.without_enforced_reviewers():
-            if not github.reviewers.any:
+            if not github.reviewers.has_any:
                 raise FieldError("github.reviewers", "production deployments need at least one reviewer (IF-007)")
             return
         # Required reviewers are not enforced here: the protected deploy branch is the gate, and the deploy

@@ -6,7 +6,7 @@ import re
 
 from pydantic import Field, field_validator
 
-from .base import Model
+from .base import StrictSettings, must_match
 
 # The tag keys every taggable AWS resource carries; budgets may filter on these only.
 # `component` is the platform area that created a resource (filled in by the program); `feature` is the
@@ -17,7 +17,7 @@ TAG_VALUE = re.compile(r"^[\w .:/=+\-@]{1,256}$")
 TAG_VALUE_RULE = "must be 1-256 characters of letters, digits, spaces and _ . : / = + - @"
 
 
-class TagSettings(Model):
+class TagSettings(StrictSettings):
     """Values of the cost-allocation tags; `environment` and `component` are filled in by the program."""
 
     project: str = Field(default="functions-platform", description="Value of the `project` tag.")
@@ -28,9 +28,6 @@ class TagSettings(Model):
         description="Product feature the stack's resources serve (`feature` tag); a resource may set its own.",
     )
 
-    @field_validator("project", "owner", "cost_center", "feature")
-    @classmethod
-    def _valid_tag_value(cls, value: str) -> str:
-        if not TAG_VALUE.fullmatch(value):
-            raise ValueError(TAG_VALUE_RULE)
-        return value
+    _valid_tag_value = field_validator("project", "owner", "cost_center", "feature")(
+        must_match(TAG_VALUE, TAG_VALUE_RULE)
+    )

@@ -1,8 +1,8 @@
 """Workflow files committed into each managed app repository (IF-007, IF-008, IF-009, IF-010).
 
 `render_workflows(settings, backup)` maps every path of `delivery_contract.WORKFLOW_FILES` to its YAML text.
-Workflows are Python data serialised by `yaml_output.dump_workflow`; see that module for the two
-deliberate deviations from plain `yaml.safe_dump` (the `on` key and comments).
+Workflows are Python data serialised by `yaml_output.dump_workflow` (ruamel.yaml, YAML 1.2); see that module
+for the quoting, the plain `on` key and the comments.
 """
 
 from __future__ import annotations

@@ -1,105 +1,101 @@
-"""Serialise workflow dicts with yaml.safe_dump semantics, plus two deliberate adjustments.
+"""Serialise workflow dicts as YAML 1.2 with ruamel.yaml (round-trip mode, so comments are part of the data).
 
-1. PyYAML follows YAML 1.1, where a plain `on` is a boolean, so `safe_dump` writes the trigger key as
-   `'on':`. GitHub reads `on:`; we want exactly that. Only the top-level trigger key is changed: it is
-   emitted as a plain scalar, every other value keeps safe_dump's quoting (a string "on" or "true" stays
-   quoted, real booleans stay `true`/`false`).
-2. Multi-line strings (run scripts) are written as literal blocks (`|`) so they read like shell.
+The layout is the one the committed files have always had (block style, sequences not indented under
+their key, width 1000, ASCII only). Three choices are made explicit on the data before dumping:
 
-The only text added after serialisation is comments: `# <tag>` after each pinned `uses:` value, and
-the reason after each granted permission (zizmor's undocumented-permissions).
+1. Quoting: a string is single-quoted where PyYAML's YAML 1.1 resolver (the policy pack reads workflows
+   with PyYAML) would read its plain form as something else (`'on'`, `'20'`, `'0755'`); what YAML 1.2, and
+   so GitHub, would misread ruamel's emitter quotes by itself. The top-level trigger key stays a plain
+   `on:`, the spelling GitHub documents.
+2. Multi-line strings (run scripts) are literal blocks (`|`), so they read like shell.
+3. Comments, attached through ruamel's API: `# <tag>` after each pinned `uses:` value, and the reason after
+   each granted permission (zizmor's undocumented-permissions).
+
+Every dict and list is copied into a fresh CommentedMap/CommentedSeq, so a dict that several jobs share
+(`permissions: {}`) is written out each time, never as a YAML anchor, and gets no comment of another job.
 """
 
 from __future__ import annotations
 
-import re
+import io
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import LiteralScalarString, SingleQuotedScalarString
 
 from .actions import tag_comments
-
-
-class _TriggerKey(str):
-    """The workflow's `on` key."""
-
-    __slots__ = ()
-
-
-class WorkflowDumper(yaml.SafeDumper):
-    """SafeDumper that writes the trigger key as plain `on` and multi-line strings as literal blocks."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        # Shared dicts (e.g. `permissions: {}`) must be written out, not as anchors: zizmor and many
-        # readers of workflow files handle YAML anchors poorly.
-        return True
-
-
-def _represent_trigger_key(dumper: yaml.SafeDumper, value: _TriggerKey) -> yaml.Node:
-    # Tagged as the boolean that a YAML 1.1 resolver reads from plain `on`, the emitter may leave it
-    # unquoted; GitHub's YAML 1.2 parser reads it as the string key "on".
-    return dumper.represent_scalar("tag:yaml.org,2002:bool", str(value))
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    if "\n" in value:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
-
-
-WorkflowDumper.add_representer(_TriggerKey, _represent_trigger_key)
-WorkflowDumper.add_representer(str, _represent_str)
-
-
-def dump_workflow(document: dict[str, Any]) -> str:
-    document = {(_TriggerKey(key) if key == "on" else key): value for key, value in document.items()}
-    text = yaml.dump(document, Dumper=WorkflowDumper, sort_keys=False, width=1000, allow_unicode=False)
-    return _add_comments(text)
-
-
-_USES_LINE = re.compile(r"^(?P<head>\s*(?:- )?uses: )(?P<ref>\S+)$")
-_PERMISSIONS_LINE = re.compile(r"^(?P<indent>\s*)permissions:$")
-_GRANT_LINE = re.compile(r"^(?P<indent>\s*)(?P<scope>[a-z-]+): (?P<level>read|write)$")
 
 PERMISSION_REASONS = {
     ("contents", "read"): "check out the repository",
     ("actions", "read"): "find the last successful deploy run to roll back to",
     ("id-token", "write"): "exchange the job's OIDC token for short-lived AWS credentials",
 }
+GRANTED_LEVELS = ("read", "write")
+STRING_TAG = "tag:yaml.org,2002:str"
+# PyYAML is the YAML 1.1 reader we have (the policy pack reads workflows with it).
+_YAML11 = yaml.resolver.Resolver()
 
 
-def _add_comments(text: str) -> str:
-    tags = tag_comments()
-    lines: list[str] = []
-    permissions_indent: int | None = None
-    for line in text.splitlines():
-        comment = ""
-        if permissions_indent is not None and (len(line) - len(line.lstrip())) <= permissions_indent:
-            permissions_indent = None
-        if match := _PERMISSIONS_LINE.match(line):
-            permissions_indent = len(match["indent"])
-        elif (match := _USES_LINE.match(line)) and match["ref"] in tags:
-            comment = tags[match["ref"]]
-        elif permissions_indent is not None and (match := _GRANT_LINE.match(line)):
-            reason = PERMISSION_REASONS.get((match["scope"], match["level"]))
-            if reason is None:
-                raise ValueError(f"permission {match['scope']}: {match['level']} has no documented reason")
-            comment = reason
-        lines.append(f"{line} # {comment}" if comment else line)
-    return "\n".join(lines) + "\n"
+def _writer() -> YAML:
+    writer = YAML(typ="rt")
+    writer.indent(mapping=2, sequence=2, offset=0)
+    writer.width = 1000
+    writer.allow_unicode = False
+    # Round-trip mode writes a null mapping value as nothing (`key:`); workflows spell it `null`.
+    writer.representer.add_representer(
+        type(None), lambda dumper, _: dumper.represent_scalar("tag:yaml.org,2002:null", "null")
+    )
+    return writer
 
 
-class WorkflowLoader(yaml.SafeLoader):
-    """Reads workflows as GitHub does: YAML 1.2 booleans (`true`/`false` only), so `on` is a string key."""
+def dump_workflow(document: Mapping[str, Any]) -> str:
+    tree = CommentedMap((key if key == "on" else _string(key), _node(value, key)) for key, value in document.items())
+    buffer = io.StringIO()
+    _writer().dump(tree, buffer)
+    return buffer.getvalue()
 
 
-_YAML12_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-WorkflowLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-WorkflowLoader.add_implicit_resolver("tag:yaml.org,2002:bool", _YAML12_BOOL, list("tTfF"))
+def load_workflow(text: str) -> Any:
+    """Reads a workflow as GitHub does: YAML 1.2, where `on` is a string key and only true/false are booleans."""
+    return YAML(typ="safe", pure=True).load(text)
 
 
-def load_workflow(text: str) -> dict[str, Any]:
-    return yaml.load(text, Loader=WorkflowLoader)  # noqa: S506 - a SafeLoader subclass
+def _node(value: Any, key: object = None) -> Any:
+    if isinstance(value, Mapping):
+        return _mapping(value, key)
+    if isinstance(value, list | tuple):
+        return CommentedSeq(_node(item) for item in value)
+    if isinstance(value, str):
+        return _string(value)
+    return value
+
+
+def _mapping(value: Mapping[Any, Any], key: object) -> CommentedMap:
+    mapping = CommentedMap((_string(k) if isinstance(k, str) else k, _node(v, k)) for k, v in value.items())
+    tag = tag_comments().get(mapping.get("uses", ""))
+    if tag:
+        _comment(mapping, "uses", tag)
+    if key == "permissions":
+        for scope, level in value.items():
+            if level in GRANTED_LEVELS:
+                reason = PERMISSION_REASONS.get((scope, level))
+                if reason is None:
+                    raise ValueError(f"permission {scope}: {level} has no documented reason")
+                _comment(mapping, scope, reason)
+    return mapping
+
+
+def _comment(mapping: CommentedMap, key: str, text: str) -> None:
+    # Column 0 is before any value, so ruamel puts the comment one space after the value.
+    mapping.yaml_add_eol_comment(text, key, column=0)
+
+
+def _string(value: str) -> str:
+    if "\n" in value:
+        return LiteralScalarString(value)
+    if _YAML11.resolve(yaml.ScalarNode, value, (True, False)) != STRING_TAG:
+        return SingleQuotedScalarString(value)
+    return value

@@ -43,6 +43,18 @@ def test_without_entries_the_runbook_defaults_apply_and_no_traffic_is_off():
     assert "function-no-traffic" in RUNBOOK_ALARM_NAMES
 
 
+def test_the_defaults_are_the_runbook_thresholds():
+    """IF-005: error rate above 5 %, p95 above 3 s, any database connection failure, memory 80 %, CPU 90 %."""
+    thresholds = {name: (a.threshold, a.severity, a.unit) for name, a in active({}).items()}
+    assert thresholds == {
+        "function-error-rate": (5, "high", "Percent"),
+        "function-duration-p95": (3000, "high", "Milliseconds"),
+        "database-connection-failures": (0, "critical", "Count"),
+        "memory-utilization": (80, "medium", "Percent"),
+        "cpu-utilization": (90, "medium", "Percent"),
+    }
+
+
 def test_a_new_name_adds_one_alarm_after_the_defaults():
     alarms = active({"alarms": [QUEUE]})
     assert list(alarms) == [*DEFAULT_ACTIVE, "queue-backlog"]

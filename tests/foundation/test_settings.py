@@ -9,8 +9,8 @@ import pytest
 from pydantic import BaseModel
 
 from components.settings import StackSettings
+from components.settings.base import StrictSettings
 from ops.offline import ProgramError
-from ops.settings_doc import nested_model
 from tests.helpers import NAMESPACE, evaluate_with
 
 NS = NAMESPACE
@@ -121,20 +121,27 @@ def test_structured_values_must_be_mappings(tmp_path):
     assert f"{NS}:backup: must be a mapping" in errors_for(tmp_path, "staging", edit)
 
 
-def _defaults_of(model: type[BaseModel], path: str) -> list[tuple[str, Any]]:
-    found = []
-    for name, field in model.model_fields.items():
-        nested, _ = nested_model(field.annotation)
-        if field.default_factory is not None:
-            found.append((f"{path}.{name}", field.default_factory))
-        if nested is not None:
-            found.extend(_defaults_of(nested, f"{path}.{name}"))
-    return found
+def _subclasses(model: type[BaseModel]) -> list[type[BaseModel]]:
+    return [model, *(sub for child in model.__subclasses__() for sub in _subclasses(child))]
+
+
+def _defaults_of(root: type[BaseModel]) -> list[tuple[str, Any]]:
+    """Every default factory of every settings model the stack file reaches (the schema's `$defs`)."""
+    by_name = {model.__name__: model for model in _subclasses(StrictSettings)}
+    reached = [root.__name__, *root.model_json_schema()["$defs"]]
+    models = [by_name[name] for name in reached if name in by_name]
+    assert len(models) == len(reached), f"models the schema names but no settings class has: {reached}"
+    return [
+        (f"{model.__name__}.{name}", field.default_factory)
+        for model in models
+        for name, field in model.model_fields.items()
+        if field.default_factory is not None
+    ]
 
 
 def test_every_optional_section_has_valid_defaults() -> None:
     """Leaving a section out of a stack file must give its defaults, never an error about another key."""
-    defaults = _defaults_of(StackSettings, NS)
+    defaults = _defaults_of(StackSettings)
     assert len(defaults) > 10
     for path, factory in defaults:
         factory()  # raises ValidationError if a default is invalid

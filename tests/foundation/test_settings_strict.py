@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from components.settings.base import check_cron
+from components.settings.base import check_cron, must_match
 from components.settings.loader import secret_problem
 from ops.offline import ProgramError
 from tests.helpers import NAMESPACE, copy_program, load_stack, problems_with_area, settings_with_area
@@ -90,6 +91,15 @@ def test_patterns_match_the_whole_value() -> None:
         assert check(good) == good
         with pytest.raises(ValueError, match="is not an"):
             check(good + "\n")
+
+
+def test_must_match_names_the_value_and_refuses_a_partial_match() -> None:
+
+    check = must_match(re.compile(r"[a-z]+"), "'{value}' is not lowercase letters")
+    assert check("abc") == "abc"
+    for bad in ("abc\n", "abc1", "Abc", ""):
+        with pytest.raises(ValueError, match=re.escape(f"'{bad}' is not lowercase letters")):
+            check(bad)
 
 
 def test_cross_field_region_check_cannot_be_defeated_by_spelling() -> None:

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pulumi_policy import (
+    EnforcementLevel,
     PolicyCustomTimeouts,
     PolicyResource,
     PolicyResourceOptions,
@@ -28,7 +29,8 @@ from pulumi_policy import (
 from ops.offline import Evaluation, evaluate
 from ops.policy_check import Violation, load_policies, run_policies
 from policies.catalog import ALL_POLICIES
-from policies.common import Judge, resource_rule, stack_rule
+from policies.common import Judge, integer_option, resource_rule, stack_rule, string_list_option
+from policies.statements import Accounts, accounts_from
 from tests.helpers import REPO
 
 PROGRAMS = Path(__file__).parent / "programs"
@@ -161,6 +163,48 @@ def test_a_resource_rule_crash_is_reported_on_the_resource() -> None:
     assert len(found) == 1
     assert "ValueError" in found[0]
     assert "hunter2" not in found[0]
+
+
+def test_rule_builders_declare_level_severity_remediation_and_config_options() -> None:
+    options = {"names": string_list_option(["a"], "Names."), "days": integer_option(7, "Days.", minimum=1, maximum=30)}
+    plain = stack_rule("s3-test-plain", "Ensure.", lambda *_: None, severity=Severity.LOW, remediation="fix it")
+    tuned = resource_rule(
+        "s3-test-tuned",
+        "Ensure.",
+        None,
+        lambda *_: None,
+        severity=Severity.HIGH,
+        remediation="fix",
+        level=EnforcementLevel.ADVISORY,
+        schema=options,
+    )
+    assert (plain.enforcement_level, plain.severity, plain.remediation_steps) == (
+        EnforcementLevel.MANDATORY,
+        Severity.LOW,
+        "fix it",
+    )
+    assert plain.config_schema is None
+    assert (tuned.enforcement_level, tuned.severity) == (EnforcementLevel.ADVISORY, Severity.HIGH)
+    assert tuned.config_schema is not None
+    assert tuned.config_schema.properties == {
+        "names": {"type": "array", "items": {"type": "string"}, "default": ["a"], "description": "Names."},
+        "days": {"type": "integer", "minimum": 1, "maximum": 30, "default": 7, "description": "Days."},
+    }
+    assert integer_option(4, "Scopes.", minimum=0) == {
+        "type": "integer",
+        "minimum": 0,
+        "default": 4,
+        "description": "Scopes.",
+    }
+
+
+def test_accounts_come_from_the_resources_and_the_config() -> None:
+    role = _resource("aws:iam/role:Role", {"arn": "arn:aws:iam::111111111111:role/app"})
+    config = {"accountIds": ["222222222222"], "organizationIds": ["o-abc"], "trustedAccounts": ["333333333333"]}
+    assert accounts_from([role], config) == Accounts(
+        own={"111111111111", "222222222222"}, orgs={"o-abc"}, trusted={"333333333333"}
+    )
+    assert accounts_from([], {}) == Accounts(own=set(), orgs=set(), trusted=set())
 
 
 JSON = st.recursive(

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from policies.statements import PolicyDocumentError, exposures, matches, parse
+from policies.statements import PolicyDocumentError, exposures, matches, parse_statements
 
 OWN = {"123456789012"}
 
 
 def one(**statement: Any) -> Any:
-    return parse(json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", **statement}]}))[0]
+    return parse_statements(json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", **statement}]}))[0]
 
 
 @pytest.mark.parametrize(
@@ -104,7 +104,7 @@ def test_organisation_conditions_must_name_our_organisation_when_it_is_declared(
 
 
 def test_a_deny_for_everyone_outside_the_account_cancels_a_public_allow() -> None:
-    statements = parse(
+    statements = parse_statements(
         json.dumps(
             {
                 "Statement": [
@@ -135,7 +135,7 @@ def test_wildcard_resources() -> None:
 
 
 def test_tls_deny() -> None:
-    deny = parse(
+    deny = parse_statements(
         json.dumps(
             {
                 "Statement": {
@@ -156,7 +156,7 @@ def test_tls_deny() -> None:
 )
 def test_unreadable_documents_are_refused(document: str) -> None:
     with pytest.raises(PolicyDocumentError):
-        parse(document)
+        parse_statements(document)
 
 
 def test_our_accounts_are_those_our_own_arns_name() -> None:

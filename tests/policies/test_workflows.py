@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from policies.workflows import ActionFile, is_pinned, local_action_path, parse_file, permission_writes
+from policies.workflows import SAFE_LOADER, ActionFile, is_pinned, local_action_path, parse_file, permission_writes
 
 SHA = "3d3c42e5aac5ba805825da76410c181273ba90b1"
 
@@ -21,6 +21,13 @@ def test_triggers_in_every_spelling() -> None:
     assert model({"on": {"workflow_run": {"workflows": ["x"]}}, "jobs": {}}).triggers == {"workflow_run"}
     # Written by hand, YAML 1.1 reads `on:` as True.
     assert parse_file(".github/workflows/a.yml", "on: push\njobs: {}\n").triggers == {"push"}  # type: ignore[union-attr]
+
+
+def test_files_are_read_with_libyaml_and_invalid_yaml_is_reported() -> None:
+    assert SAFE_LOADER is (yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader)
+    broken = parse_file(".github/workflows/a.yml", "on: [push\n")
+    assert broken is not None
+    assert broken.error == "not valid YAML"
 
 
 def test_permission_writes() -> None:

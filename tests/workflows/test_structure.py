@@ -43,6 +43,33 @@ def test_dumper_quotes_ambiguous_strings_and_keeps_booleans() -> None:
     assert "z: false" in text
 
 
+def test_dumper_quotes_what_yaml_1_2_reads_as_numbers_and_writes_null() -> None:
+    text = dump_workflow({"on": {"push": {}}, "with": {"e": "1e5", "o": "0o17", "n": None, "p": "plain text"}})
+    assert "e: '1e5'" in text
+    assert "o: '0o17'" in text
+    assert "n: null" in text
+    assert "p: plain text" in text
+    assert load_workflow(text)["with"] == {"e": "1e5", "o": "0o17", "n": None, "p": "plain text"}
+
+
+def test_comments_follow_their_own_job_and_shared_dicts_are_written_out() -> None:
+    checkout = {"uses": pins()["actions/checkout"].uses}
+    grant = {"contents": "read"}
+    text = dump_workflow(
+        {"on": {"push": {}}, "jobs": {"a": {"permissions": grant, "steps": [checkout]}, "b": {"with": grant}}}
+    )
+    assert f"  - uses: {checkout['uses']} # {pins()['actions/checkout'].tag}\n" in text
+    assert "      contents: read # check out the repository\n" in text
+    assert "    with:\n      contents: read\n" in text  # the same dict outside `permissions:` has no reason
+    assert "&id" not in text
+    assert grant == {"contents": "read"}  # the caller's data is not changed
+
+
+def test_a_grant_without_a_documented_reason_is_refused() -> None:
+    with pytest.raises(ValueError, match="issues: write has no documented reason"):
+        dump_workflow({"on": {"push": {}}, "jobs": {"a": {"permissions": {"issues": "write"}}}})
+
+
 @pytest.mark.parametrize("stack", ["staging", "production"])
 def test_every_action_is_pinned_to_a_sha_from_the_pins_file_with_its_tag(
     rendered: dict[str, dict[str, str]], stack: str
