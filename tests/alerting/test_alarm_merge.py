@@ -8,8 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from components.settings.alerting import RUNBOOK_ALARM_NAMES, AlertingSettings, merge_alarms
-from components.settings.loader import format_errors
-from tests.helpers import problems_with_area, settings_with_area
+from tests.alerting.support import alerting_problems
+from tests.support.settings import problems_with_area, settings_with_area
 
 DEFAULT_ACTIVE = [
     "function-error-rate",
@@ -29,12 +29,6 @@ QUEUE = {
 
 def active(raw: dict[str, Any]) -> dict[str, Any]:
     return {a.name: a for a in AlertingSettings.model_validate(raw).active_alarms}
-
-
-def problems(raw: dict[str, Any]) -> list[str]:
-    with pytest.raises(ValidationError) as caught:
-        AlertingSettings.model_validate(raw)
-    return [line.removeprefix("alerting:") for line in format_errors("alerting", caught.value)]
 
 
 def test_without_entries_the_runbook_defaults_apply_and_no_traffic_is_off():
@@ -76,14 +70,14 @@ def test_enabled_false_removes_a_default_and_true_turns_one_on():
 
 
 def test_disabling_a_name_that_is_not_a_default_is_a_mistake():
-    (problem,) = problems({"alarms": [{**QUEUE, "name": "cpu-utilisation", "enabled": False}]})
+    (problem,) = alerting_problems({"alarms": [{**QUEUE, "name": "cpu-utilisation", "enabled": False}]})
     assert problem.startswith("alarms[0].enabled: 'cpu-utilisation' is not a runbook default")
 
 
 def test_errors_are_reported_at_the_index_the_stack_file_uses():
-    (problem,) = problems({"alarms": [QUEUE, {"name": "cpu-utilization", "period": 90}]})
+    (problem,) = alerting_problems({"alarms": [QUEUE, {"name": "cpu-utilization", "period": 90}]})
     assert problem == "alarms[1].period: must be a positive multiple of 60 seconds"
-    missing = problems({"alarms": [{"name": "brand-new", "threshold": 1}]})
+    missing = alerting_problems({"alarms": [{"name": "brand-new", "threshold": 1}]})
     assert sorted(missing) == [
         "alarms[0].description: is required but not set",
         "alarms[0].severity: is required but not set",
@@ -91,7 +85,9 @@ def test_errors_are_reported_at_the_index_the_stack_file_uses():
 
 
 def test_a_default_named_twice_is_a_duplicate():
-    (problem,) = problems({"alarms": [{"name": "cpu-utilization"}, {"name": "cpu-utilization", "threshold": 1}]})
+    (problem,) = alerting_problems(
+        {"alarms": [{"name": "cpu-utilization"}, {"name": "cpu-utilization", "threshold": 1}]}
+    )
     assert problem == "alarms: alarm names must be unique; repeated: cpu-utilization"
 
 
@@ -100,14 +96,14 @@ def test_service_unavailable_members_are_checked_against_the_merged_set():
         {"alarms": [QUEUE], "service_unavailable_alarms": ["function-error-rate", "queue-backlog"]}
     )
     assert merged.service_unavailable_alarms == ["function-error-rate", "queue-backlog"]
-    (problem,) = problems(
+    (problem,) = alerting_problems(
         {
             "alarms": [{"name": "function-error-rate", "enabled": False}],
             "service_unavailable_alarms": ["function-error-rate"],
         }
     )
     assert problem == "service_unavailable_alarms: names disabled alarm(s): function-error-rate"
-    (problem,) = problems({"service_unavailable_alarms": ["function-no-traffic"]})
+    (problem,) = alerting_problems({"service_unavailable_alarms": ["function-no-traffic"]})
     assert problem == "service_unavailable_alarms: names disabled alarm(s): function-no-traffic"
 
 

@@ -14,7 +14,9 @@ from components.settings.base import SEVERITIES
 from ops.delivery import Endpoint, delivery_matrix, notifications, topic_endpoints
 from ops.offline import evaluate
 from tests.alerting.support import alerting_settings
-from tests.helpers import NAMESPACE, REPO, write_program
+from tests.support.programs import write_program
+from tests.support.repository import REPO
+from tests.support.stack_files import NAMESPACE
 
 
 def expected_matrix(evaluation) -> dict[str, dict[str, list[str]]]:

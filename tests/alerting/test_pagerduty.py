@@ -16,8 +16,10 @@ from components.settings.loader import ROUTE_SECRET_KEYS
 from ops.delivery import delivery_matrix
 from ops.offline import ProgramError, is_secret
 from ops.plan import plan_document
-from tests.alerting.support import subscriptions
-from tests.helpers import NAMESPACE, REPO, evaluate_with
+from tests.alerting.support import alerting_subscriptions
+from tests.support.programs import evaluate_with
+from tests.support.repository import REPO
+from tests.support.stack_files import NAMESPACE
 
 KEY = "0123456789abcdef0123456789ABCDEF"
 US = f"https://events.pagerduty.com/integration/{KEY}/enqueue"
@@ -79,7 +81,7 @@ def test_an_offline_placeholder_for_another_key_is_no_excuse(tmp_path):
 
 def test_a_right_url_reaches_the_subscriptions_as_a_secret_and_shows_only_its_host(tmp_path):
     evaluation = with_secret(tmp_path, EU, "production")
-    https = [s for s in subscriptions(evaluation) if s.plain_inputs["protocol"] == "https"]
+    https = [s for s in alerting_subscriptions(evaluation) if s.plain_inputs["protocol"] == "https"]
     assert {s.plain_inputs["endpoint"] for s in https} == {EU}
     assert all(is_secret(s.inputs["endpoint"]) for s in https)
     matrix = delivery_matrix(evaluation)
@@ -99,10 +101,10 @@ def test_paging_without_the_secret_says_which_setting_needs_it(tmp_path):
 
 def test_a_stack_that_pages_nobody_needs_no_pagerduty_secret(tmp_path):
     evaluation = with_secret(tmp_path, "", "staging")
-    assert [s for s in subscriptions(evaluation) if s.plain_inputs["protocol"] == "https"] == []
+    assert [s for s in alerting_subscriptions(evaluation) if s.plain_inputs["protocol"] == "https"] == []
     # and a value that is set but unused is neither checked nor used
     evaluation = with_secret(tmp_path / "unused", "not a url", "staging")
-    assert [s for s in subscriptions(evaluation) if s.plain_inputs["protocol"] == "https"] == []
+    assert [s for s in alerting_subscriptions(evaluation) if s.plain_inputs["protocol"] == "https"] == []
 
 
 def test_route_secrets_follow_the_routes_in_use():

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 
 from components.settings.alerting import AlarmDefinition, AlertingSettings, check_statistic
-from components.settings.loader import format_errors
 from ops.offline import ProgramError
-from tests.helpers import NAMESPACE, evaluate_with
+from tests.alerting.support import alerting_problems
+from tests.support.programs import evaluate_with
+from tests.support.stack_files import NAMESPACE
 
 
 def alarm(**changes: Any) -> dict[str, Any]:
@@ -25,15 +25,8 @@ def alarm(**changes: Any) -> dict[str, Any]:
     return definition
 
 
-def problems(raw: dict[str, Any]) -> list[str]:
-    """`<key path>: <message>` lines, as the loader prints them after `<namespace>:alerting.`."""
-    with pytest.raises(ValidationError) as caught:
-        AlertingSettings.model_validate(raw)
-    return [line.removeprefix("alerting:") for line in format_errors("alerting", caught.value)]
-
-
 def alarms_problems(*definitions: dict[str, Any]) -> list[str]:
-    return problems({"alarms": list(definitions), "service_unavailable_alarms": [definitions[0]["name"]]})
+    return alerting_problems({"alarms": list(definitions), "service_unavailable_alarms": [definitions[0]["name"]]})
 
 
 def loads(**changes: Any) -> AlarmDefinition:
@@ -124,25 +117,33 @@ def test_metric_math_rules():
 
 def test_routes_and_names_rules():
     # The webhook-era key is gone, and says where Slack went.
-    assert problems({"slack_severities": ["high"]}) == [
+    assert alerting_problems({"slack_severities": ["high"]}) == [
         "slack_severities: Slack now goes through AWS Chatbot: list channels under `alerting.slack.channels` "
         "with their severities (see docs/alerting.md)"
     ]
-    assert problems({"pagerduty_severities": ["high", "high"]}) == [
+    assert alerting_problems({"pagerduty_severities": ["high", "high"]}) == [
         "pagerduty_severities: lists a severity more than once: high"
     ]
-    assert problems({"pagerduty_severities": ["sev1"]})[0].startswith("pagerduty_severities[0]: must be one of")
-    assert problems({"emails": [{"address": "a@example.org", "severities": []}]})[0].startswith("emails[0].severities:")
+    assert alerting_problems({"pagerduty_severities": ["sev1"]})[0].startswith(
+        "pagerduty_severities[0]: must be one of"
+    )
+    assert alerting_problems({"emails": [{"address": "a@example.org", "severities": []}]})[0].startswith(
+        "emails[0].severities:"
+    )
     twice = [{"address": "a@example.org", "severities": ["low"]}, {"address": "A@example.org", "severities": ["high"]}]
-    assert problems({"emails": twice})[0].startswith("emails: each address may appear once")
-    assert problems({"service_unavailable_alarms": ["nope"]}) == [
+    assert alerting_problems({"emails": twice})[0].startswith("emails: each address may appear once")
+    assert alerting_problems({"service_unavailable_alarms": ["nope"]}) == [
         "service_unavailable_alarms: names unknown alarm(s): nope"
     ]
-    assert problems({"service_unavailable_alarms": []})[0].startswith("service_unavailable_alarms: needs at least one")
-    assert problems(
+    assert alerting_problems({"service_unavailable_alarms": []})[0].startswith(
+        "service_unavailable_alarms: needs at least one"
+    )
+    assert alerting_problems(
         {"alarms": [alarm(name="service-unavailable")], "service_unavailable_alarms": ["service-unavailable"]}
     )[0].startswith("alarms: 'service-unavailable' is the composite")
-    assert problems({"metric_namespace": "AWS/Lambda"})[0].startswith("metric_namespace: must be a custom namespace")
+    assert alerting_problems({"metric_namespace": "AWS/Lambda"})[0].startswith(
+        "metric_namespace: must be a custom namespace"
+    )
 
 
 def test_stack_file_errors_name_the_file_and_full_key(tmp_path):

@@ -19,15 +19,14 @@ from tests.backup.support import (
     ROLE,
     ROLE_POLICY,
     TIERS,
-    as_list,
-    doc,
-    findings_of_trust_policy,
-    part,
-    s3,
     vault_name,
+    vault_resource,
+    vault_s3_resource,
 )
-from tests.helpers import NAMESPACE, evaluate_with
-from tests.parliament_check import parliament_findings
+from tests.support.parliament import parliament_findings, role_trust_findings
+from tests.support.policy_documents import as_list, policy_document
+from tests.support.programs import evaluate_with
+from tests.support.stack_files import NAMESPACE
 
 APPS = ("app", "app-admin")  # `app` is a string prefix of `app-admin`: the case prefixes must not leak into
 
@@ -61,20 +60,20 @@ def test_identity_is_the_lowercased_repository_name() -> None:
 def test_each_app_has_its_own_roles_trusting_only_its_own_jobs(two_apps: Evaluation) -> None:
     for app, repository in zip(APPS, ("lodgetix/App", "lodgetix/app-admin"), strict=True):
         for kind, environment in (("writer", "production-backup"), ("reader", "production-restore-drill")):
-            role = part(two_apps, ROLE, f"{app}-{kind}")
-            (only,) = doc(role, "assumeRolePolicy")["Statement"]
+            role = vault_resource(two_apps, ROLE, f"{app}-{kind}")
+            (only,) = policy_document(role, "assumeRolePolicy")["Statement"]
             subject = only["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"]
             assert subject == f"repo:{repository}:environment:{environment}"
-            assert findings_of_trust_policy(role) == []
+            assert role_trust_findings(role) == []
     assert two_apps.outputs["backup_writer_role_arns"].keys() == set(APPS)
 
 
 @pytest.mark.parametrize("app", APPS)
 def test_an_apps_roles_reach_only_its_own_prefixes(two_apps: Evaluation, app: str) -> None:
-    primary = part(two_apps, BUCKET, "primary").plain_outputs["arn"]
-    replica = part(two_apps, BUCKET, "replica").plain_outputs["arn"]
-    writer = doc(part(two_apps, ROLE_POLICY, f"{app}-writer"))
-    reader = doc(part(two_apps, ROLE_POLICY, f"{app}-reader"))
+    primary = vault_resource(two_apps, BUCKET, "primary").plain_outputs["arn"]
+    replica = vault_resource(two_apps, BUCKET, "replica").plain_outputs["arn"]
+    writer = policy_document(vault_resource(two_apps, ROLE_POLICY, f"{app}-writer"))
+    reader = policy_document(vault_resource(two_apps, ROLE_POLICY, f"{app}-reader"))
     assert parliament_findings_of(writer) == parliament_findings_of(reader) == []
     for other in APPS:
         for tier in TIERS:
@@ -102,7 +101,7 @@ def parliament_findings_of(document: dict[str, Any]) -> list[str]:
 
 
 def test_lifecycle_tiers_apply_to_every_app(two_apps: Evaluation) -> None:
-    rules = s3(two_apps, "BucketLifecycleConfiguration", "primary-lifecycle").plain_inputs["rules"]
+    rules = vault_s3_resource(two_apps, "BucketLifecycleConfiguration", "primary-lifecycle").plain_inputs["rules"]
     # The tier rules filter on their prefix; one more rule, with an empty filter, aborts multipart uploads bucket-wide.
     filters = [r["filter"]["prefix"] for r in rules if r["filter"].get("prefix")]
     assert filters == TIERS

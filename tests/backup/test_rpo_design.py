@@ -15,8 +15,8 @@ from components.settings.backup import (
     BackupSettings,
     incremental_cron,
 )
-from tests.backup.support import problems_with, settings_with
-from tests.helpers import NAMESPACE
+from tests.support.settings import problems_with_area, stack_settings
+from tests.support.stack_files import NAMESPACE
 
 B = f"{NAMESPACE}:backup"
 PITR = {"mechanism": "supabase-pitr", "recovery_point_minutes": 2, "retention_days": 7}
@@ -85,7 +85,7 @@ def test_cadences_that_cannot_meet_the_rpo_name_the_largest_term(
         backup["dumps"] = dumps
         backup.pop("point_in_time_recovery", None)
 
-    problems = problems_with("staging", edit)
+    problems = problems_with_area("staging", "backup", edit)
     assert len(problems) == 1, problems
     assert problems[0].startswith(f"{B}.{key}: scheduled dumps cannot meet rpo_minutes {rpo}"), problems
     assert message in problems[0]
@@ -103,7 +103,7 @@ def test_pitr_must_itself_meet_the_rpo_and_the_dump_cadence_must_be_stated() -> 
     def slow_pitr(backup: dict[str, Any]) -> None:
         backup["point_in_time_recovery"]["recovery_point_minutes"] = 61
 
-    assert problems_with("production", slow_pitr) == [
+    assert problems_with_area("production", "backup", slow_pitr) == [
         f"{B}.point_in_time_recovery.recovery_point_minutes: 61 exceeds rpo_minutes (60): supabase-pitr does not"
         " meet the RPO"
     ]
@@ -111,17 +111,17 @@ def test_pitr_must_itself_meet_the_rpo_and_the_dump_cadence_must_be_stated() -> 
     def unstated_cadence(backup: dict[str, Any]) -> None:
         del backup["dumps"]["interval_minutes"]
 
-    (problem,) = problems_with("production", unstated_cadence)
+    (problem,) = problems_with_area("production", "backup", unstated_cadence)
     assert problem.startswith(f"{B}.dumps.interval_minutes: must be set: scheduled dumps cannot meet rpo_minutes 60")
     assert "supabase-pitr meets the RPO, so state the dumps' own cadence" in problem
 
 
 def test_production_meets_the_runbook_hour() -> None:
-    settings = settings_with("production", lambda b: None).backup
+    settings = stack_settings("production").backup
     assert settings.rpo_minutes == 60  # IF-010
     assert settings.rpo.designed_rpo_minutes <= 60
     assert settings.point_in_time_recovery is not None, "logical dumps alone cannot: the mechanism is named"
-    without_pitr = problems_with("production", lambda b: b.pop("point_in_time_recovery"))
+    without_pitr = problems_with_area("production", "backup", lambda b: b.pop("point_in_time_recovery"))
     assert without_pitr
     assert "scheduled dumps cannot meet rpo_minutes 60" in without_pitr[0]
 

@@ -8,8 +8,8 @@ import pytest
 
 from components.settings import SettingsError
 from components.settings.backup import BackupSettings, access_log_bucket_name, backup_bucket_name
-from tests.backup.support import problems_with, settings_with
-from tests.helpers import NAMESPACE
+from tests.support.settings import problems_with_area, settings_with_area, stack_settings
+from tests.support.stack_files import NAMESPACE
 
 B = f"{NAMESPACE}:backup"
 PITR = {"mechanism": "supabase-pitr", "recovery_point_minutes": 2, "retention_days": 7}
@@ -17,7 +17,7 @@ PITR = {"mechanism": "supabase-pitr", "recovery_point_minutes": 2, "retention_da
 
 @pytest.mark.parametrize("stack", ["staging", "production"])
 def test_stack_files_are_valid(stack):
-    settings = settings_with(stack, lambda b: None).backup
+    settings = stack_settings(stack).backup
     assert (settings.primary_region, settings.dr_region) == ("us-east-1", "us-west-2")
     assert settings.rto_hours == 4  # IF-010
     # IF-010's 1 hour in production, met by the declared PITR; staging's dumps meet its own 2 hours.
@@ -94,7 +94,7 @@ def _set(path: str, value: Any):
     ],
 )
 def test_bad_value_names_file_and_key(stack, path, value, message):
-    problems = problems_with(stack, _set(path, value))
+    problems = problems_with_area(stack, "backup", _set(path, value))
     key = "dr_region" if path == "primary_region" else path
     key = "force_destroy" if path == "protect" else key
     expected = f"{B}.{key}"
@@ -103,32 +103,37 @@ def test_bad_value_names_file_and_key(stack, path, value, message):
 
 
 def test_retention_must_be_ordered():
-    weekly = problems_with("staging", _set("retention.weekly_days", 6))
+    weekly = problems_with_area("staging", "backup", _set("retention.weekly_days", 6))
     assert weekly == [
         f"{B}.retention.weekly_days: retention must be ordered: daily_days <= weekly_days <= monthly_days"
     ]
-    monthly = problems_with("staging", _set("retention.monthly_days", 27))
+    monthly = problems_with_area("staging", "backup", _set("retention.monthly_days", 27))
     assert monthly == [
         f"{B}.retention.monthly_days: retention must be ordered: daily_days <= weekly_days <= monthly_days"
     ]
     # Equal is ordered.
-    equal = settings_with("staging", _set("retention", {"daily_days": 7, "weekly_days": 7, "monthly_days": 7}))
+    equal = settings_with_area(
+        "staging", "backup", _set("retention", {"daily_days": 7, "weekly_days": 7, "monthly_days": 7})
+    )
     assert equal.backup.retention.monthly_days == 7
 
 
 def test_object_lock_cannot_outlive_the_shortest_tier():
-    problems = problems_with("production", _set("object_lock.retention_days", 8))
+    problems = problems_with_area("production", "backup", _set("object_lock.retention_days", 8))
     assert problems == [
         f"{B}.object_lock.retention_days: must not exceed the shortest tier retention (7 days): "
         "locked versions would outlive their tier"
     ]
     # Without Object Lock the same number is harmless.
-    assert settings_with("staging", _set("object_lock.retention_days", 8)).backup.object_lock.retention_days == 8
+    assert (
+        settings_with_area("staging", "backup", _set("object_lock.retention_days", 8)).backup.object_lock.retention_days
+        == 8
+    )
 
 
 def test_problem_lines_carry_the_stack_file():
     with pytest.raises(SettingsError) as caught:
-        settings_with("production", _set("rpo_minutes", 1))
+        settings_with_area("production", "backup", _set("rpo_minutes", 1))
     assert f"Pulumi.production.yaml: {B}.point_in_time_recovery.recovery_point_minutes: 2 exceeds" in str(caught.value)
 
 

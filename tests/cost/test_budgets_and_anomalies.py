@@ -9,7 +9,8 @@ import pytest
 
 from components.settings.tags import COST_TAG_KEYS
 from ops.offline import Evaluation, RecordedResource, evaluate
-from tests.helpers import REPO, write_program
+from tests.support.programs import write_program
+from tests.support.repository import REPO
 
 BUDGET = "aws:budgets/budget:Budget"
 MONITOR = "aws:costexplorer/anomalyMonitor:AnomalyMonitor"

@@ -9,7 +9,9 @@ import pytest
 
 from ops.offline import Evaluation, evaluate
 from tests.cost.tag_coverage import expected_component, tag_problems, taggable, tags_annotation
-from tests.helpers import NAMESPACE, REPO, load_stack, write_program
+from tests.support.programs import write_program
+from tests.support.repository import REPO
+from tests.support.stack_files import NAMESPACE, load_stack
 
 
 def stack_tags(stack: str) -> dict[str, str]:

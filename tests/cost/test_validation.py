@@ -9,7 +9,8 @@ from pydantic import ValidationError
 
 from components.settings.cost import BudgetSettings, CostSettings
 from ops.offline import ProgramError
-from tests.helpers import NAMESPACE, evaluate_with
+from tests.support.programs import evaluate_with
+from tests.support.stack_files import NAMESPACE
 
 COST = f"{NAMESPACE}:cost"
 

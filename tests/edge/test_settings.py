@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from components.settings import SettingsError, parse_settings
 from components.settings.base import FieldError
 from components.settings.edge import EdgeSettings, HeaderSettings
-from tests.helpers import NAMESPACE, load_stack
+from tests.support.stack_files import NAMESPACE, load_stack
 
 ZONE_ID = "0123456789abcdef0123456789abcdef"
 

@@ -9,7 +9,8 @@ import pytest
 from components.edge.aws_waf import web_acl_rules
 from components.settings.edge import AwsWafSettings
 from ops.offline import Evaluation, RecordedResource, is_secret
-from tests.helpers import evaluate_with, load_stack
+from tests.support.programs import evaluate_with
+from tests.support.stack_files import load_stack
 
 RULESET = "cloudflare:index/ruleset:Ruleset"
 ZONE_SETTING = "cloudflare:index/zoneSetting:ZoneSetting"

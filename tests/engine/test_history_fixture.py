@@ -15,8 +15,8 @@ import pytest
 
 from ops.rollback import parse_history
 from tests.engine.harness import Engine
-from tests.engine.test_deploy import tiny_program
-from tests.engine.test_rollback import commit_all, git
+from tests.engine.stacks import tiny_program
+from tests.support.git import commit_all, git
 
 pytestmark = pytest.mark.engine
 

@@ -11,12 +11,13 @@ import pytest
 from ops.offline import evaluate
 from ops.policy_check import Violation, run_policies
 from policies.catalog import ALL_POLICIES
-from tests.engine.harness import REPO_ROOT, Engine, copy_program, program_resources
-from tests.engine.test_deploy import declared_secrets, required_secrets, set_all_secrets
+from tests.engine.harness import Engine, copy_program, program_resources
+from tests.engine.stacks import declared_secrets, required_secrets, set_all_secrets
+from tests.support.repository import REPO
 
 pytestmark = pytest.mark.engine
 
-POLICY_PACK = REPO_ROOT / "policies"
+POLICY_PACK = REPO / "policies"
 
 
 def _engine_plan(events: Path) -> set[tuple[str, str]]:

@@ -15,7 +15,8 @@ from components.settings import SettingsError, parse_settings
 from components.settings.account import AccountSettings
 from ops import offline
 from ops.offline import Evaluation, evaluate
-from tests.helpers import NAMESPACE, REPO, load_stack, raw_config
+from tests.support.repository import REPO
+from tests.support.stack_files import NAMESPACE, load_stack, raw_config
 
 
 def _account(stack: str) -> str:
@@ -117,7 +118,7 @@ def test_deploy_policies_of_another_account_are_refused_and_aws_managed_ones_acc
 
 
 def test_a_wrong_account_in_a_program_run_registers_nothing(tmp_path: Path) -> None:
-    from tests.helpers import evaluate_with
+    from tests.support.programs import evaluate_with
 
     def edit(config: dict[str, Any]) -> None:
         config[f"{NAMESPACE}:account"]["aws_account_id"] = 12

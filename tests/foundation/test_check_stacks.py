@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from ops.__main__ import main
-from tests.helpers import NAMESPACE, REPO, load_stack
+from tests.support.repository import REPO
+from tests.support.stack_files import NAMESPACE, load_stack
 
 Edit = Callable[[dict[str, Any]], None]
 OTHER_ACCOUNT = "210987654321"

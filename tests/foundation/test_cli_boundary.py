@@ -12,7 +12,7 @@ import pytest
 from ops import bench, settings_doc
 from ops.__main__ import main
 from ops.boundary import EXIT_BUG, EXIT_FAILED, EXIT_INPUT, EXIT_OK, OpsError
-from tests.helpers import write_program
+from tests.support.programs import write_program
 
 SECRET = "hunter2-very-secret"
 

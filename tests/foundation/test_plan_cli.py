@@ -11,7 +11,8 @@ import pytest
 
 from ops.offline import ProgramError, evaluate
 from ops.plan import EXIT_OK, EXIT_UNEVALUABLE, plan_document
-from tests.helpers import REPO, write_program
+from tests.support.programs import write_program
+from tests.support.repository import REPO
 
 RESOURCE_KEYS = {"urn", "type", "name", "parent", "provider", "protect", "retain_on_delete", "depends_on", "inputs"}
 VIOLATION_KEYS = {"policy", "enforcement", "severity", "urn", "message"}

@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 
 from ops.__main__ import main
 from ops.boundary import EXIT_FAILED, EXIT_INPUT, EXIT_OK
-from tests.helpers import NAMESPACE, REPO, copy_program, write_program
+from tests.support.programs import copy_real_program, write_program
+from tests.support.repository import REPO
+from tests.support.stack_files import NAMESPACE
 
 # A small program that reads every kind of config value, so accepted files really reach a program.
 READER = """
@@ -142,7 +144,7 @@ def test_edited_real_stack_file_ends_cleanly(tmp_path_factory: Any, line: int, a
         del lines[line]
     else:
         lines[line] = text
-    program = copy_program(tmp_path_factory.mktemp("real") / "program")
+    program = copy_real_program(tmp_path_factory.mktemp("real") / "program")
     stack = program / "Pulumi.test.yaml"
     stack.write_text("".join(lines))
     # The real program needs its environment's stack name only through the settings; `test` is refused by nothing.

@@ -11,7 +11,8 @@ from pydantic import BaseModel
 from components.settings import StackSettings
 from ops.offline import ProgramError
 from ops.settings_doc import nested_model
-from tests.helpers import NAMESPACE, evaluate_with
+from tests.support.programs import evaluate_with
+from tests.support.stack_files import NAMESPACE
 
 NS = NAMESPACE
 
@@ -154,7 +155,7 @@ def test_secret_keys_are_exactly_the_secrets_pulumi_yaml_declares() -> None:
     import yaml
 
     from components.settings import SECRET_KEYS
-    from tests.helpers import REPO
+    from tests.support.repository import REPO
 
     declared = {k for k, v in yaml.safe_load((REPO / "Pulumi.yaml").read_text())["config"].items() if v.get("secret")}
     assert set(SECRET_KEYS) == declared

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from components.settings import SettingsError, StackSettings, parse_settings
 from ops.offline import ProgramError
-from tests.helpers import NAMESPACE, evaluate_with, load_stack
+from tests.support.programs import evaluate_with
+from tests.support.stack_files import NAMESPACE, load_stack
 
 STACK_FILE = "Pulumi.staging.yaml"
 

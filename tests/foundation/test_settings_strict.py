@@ -11,7 +11,9 @@ import yaml
 from components.settings.base import check_cron
 from components.settings.loader import secret_problem
 from ops.offline import ProgramError
-from tests.helpers import NAMESPACE, copy_program, load_stack, problems_with_area, settings_with_area
+from tests.support.programs import copy_real_program
+from tests.support.settings import problems_with_area, settings_with_area
+from tests.support.stack_files import NAMESPACE, load_stack
 
 NS = NAMESPACE
 
@@ -146,7 +148,7 @@ def test_good_secret_values_pass(key: str, value: str) -> None:
 
 def test_an_http_webhook_stops_the_program_before_anything_is_registered(tmp_path: Path) -> None:
     """A value that reaches the program (as `pulumi config set --secret` sets it) is checked; the message keeps it out."""
-    program = copy_program(tmp_path / "program")
+    program = copy_real_program(tmp_path / "program")
     (program / "Pulumi.staging.yaml").write_text(yaml.safe_dump(load_stack("staging")))
     from ops.offline import evaluate
 

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from ops.offline import Evaluation
-from tests.helpers import NAMESPACE, evaluate_with
+from tests.support.programs import evaluate_with
+from tests.support.stack_files import NAMESPACE
 
 REPOSITORIES = 5  # `ops.bench.github_scale` times 50; the per-repository resources are the same
 

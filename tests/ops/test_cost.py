@@ -14,7 +14,7 @@ import yaml
 from ops import cost
 from ops.boundary import InputError
 from ops.offline import Evaluation, RecordedResource
-from tests.helpers import REPO
+from tests.support.repository import REPO
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +220,7 @@ def test_cli_prints_the_estimate_and_refuses_a_missing_stack_with_exit_2() -> No
 
 def test_a_program_without_backups_is_priced_without_the_example(tmp_path: Path, prices: cost.Prices) -> None:
     from ops.offline import evaluate
-    from tests.helpers import write_program
+    from tests.support.programs import write_program
 
     program = write_program(
         tmp_path,

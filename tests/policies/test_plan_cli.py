@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.helpers import REPO
+from tests.support.repository import REPO
 
 PROGRAM = Path(__file__).parent / "programs" / "insecure"
 

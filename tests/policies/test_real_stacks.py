@@ -12,7 +12,7 @@ from ops.offline import Evaluation
 from ops.policy_check import load_policies, run_policies
 from policies.buckets import BUCKET_TYPES, BucketIndex
 from policies.common import is_production_stack
-from tests.helpers import REPO
+from tests.support.repository import REPO
 
 
 def reviewed_advisories() -> set[tuple[str, str, str]]:

@@ -29,7 +29,7 @@ from ops.offline import Evaluation, evaluate
 from ops.policy_check import Violation, load_policies, run_policies
 from policies.catalog import ALL_POLICIES
 from policies.common import Judge, resource_rule, stack_rule
-from tests.helpers import REPO
+from tests.support.repository import REPO
 
 PROGRAMS = Path(__file__).parent / "programs"
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -10,7 +10,7 @@ import pytest
 from ops.__main__ import main
 from ops.terraform import exceptions
 from ops.terraform.checkov import Finding
-from tests.helpers import REPO
+from tests.support.repository import REPO
 
 URN = "urn:pulumi:staging::functions-platform::platform:backup:BackupVault$aws:s3/bucket:Bucket::platform-staging-backup-primary-access-logs"
 VALID = """

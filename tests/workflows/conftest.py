@@ -11,7 +11,7 @@ from components.settings import StackSettings, parse_settings
 from components.settings.backup import BackupSettings
 from components.settings.github import GitHubSettings
 from components.workflows import render_workflows, workflow_documents
-from tests.helpers import NAMESPACE, raw_config
+from tests.support.stack_files import NAMESPACE, raw_config
 
 STACKS = ("staging", "production")
 
