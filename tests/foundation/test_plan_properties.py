@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -12,8 +10,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ops.__main__ import main
 from ops.boundary import EXIT_FAILED, EXIT_INPUT, EXIT_OK
+from tests.support.ops_cli import ops_in_process
 from tests.support.programs import copy_real_program, write_program
 from tests.support.repository import REPO
 from tests.support.stack_files import NAMESPACE
@@ -85,10 +83,7 @@ raw_files = st.one_of(
 
 
 def plan(program: Path, *extra: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["plan", "--stack", "test", "--program", str(program), *extra])
-    return code, out.getvalue(), err.getvalue()
+    return ops_in_process("plan", "--stack", "test", "--program", str(program), *extra)
 
 
 def assert_clean(code: int, out: str, err: str) -> None:

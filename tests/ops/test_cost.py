@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ import yaml
 from ops import cost
 from ops.boundary import InputError
 from ops.offline import Evaluation, RecordedResource
-from tests.support.repository import REPO
+from tests.support.ops_cli import run_ops
 
 
 @pytest.fixture(scope="module")
@@ -200,19 +198,11 @@ def test_the_rendered_estimate_says_it_is_an_estimate_and_marks_unconfirmed_pric
 
 
 def test_cli_prints_the_estimate_and_refuses_a_missing_stack_with_exit_2() -> None:
-    ok = subprocess.run(
-        [sys.executable, "-m", "ops", "cost", "--stack", "staging", "--full-dump-gb", "2"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    ok = run_ops("cost", "--stack", "staging", "--full-dump-gb", "2")
     assert ok.returncode == 0, ok.stderr
     assert "## Monthly cost of `staging`" in ok.stdout
     assert "full dump of 2 GB" in ok.stdout
-    missing = subprocess.run(
-        [sys.executable, "-m", "ops", "cost", "--stack", "nope"], cwd=REPO, capture_output=True, text=True, check=False
-    )
+    missing = run_ops("cost", "--stack", "nope")
     assert missing.returncode == 2
     assert "Pulumi.nope.yaml" in missing.stderr
     assert "Traceback" not in missing.stderr

@@ -5,8 +5,6 @@ tunes levels, scopes and thresholds."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -29,7 +27,7 @@ from ops.offline import Evaluation, evaluate
 from ops.policy_check import Violation, load_policies, run_policies
 from policies.catalog import ALL_POLICIES
 from policies.common import Judge, resource_rule, stack_rule
-from tests.support.repository import REPO
+from tests.support.ops_cli import run_ops
 
 PROGRAMS = Path(__file__).parent / "programs"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -94,24 +92,7 @@ def test_a_topic_policy_whose_topic_is_not_known_yet_defers_the_tls_finding() ->
 
 
 def test_the_json_plan_shows_unknowns_as_such() -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ops",
-            "plan",
-            "--program",
-            str(PROGRAMS / "unknown"),
-            "--stack",
-            "production",
-            "--json",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_ops("plan", "--program", str(PROGRAMS / "unknown"), "--stack", "production", "--json", timeout=120)
     assert result.returncode == 0, result.stderr
     assert "pulumi.output.Unknown" not in result.stdout
     plan = json.loads(result.stdout)

@@ -1,11 +1,14 @@
-"""`python -m ops ...` run from the repository root, as a user or CI runs it."""
+"""`python -m ops ...` as a user or CI runs it (a child process from the repository root), or called in-process."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
 
+from ops.__main__ import main
 from tests.support.repository import REPO
 
 
@@ -22,3 +25,11 @@ def run_ops(
         env={**os.environ, **(env or {})},
         timeout=timeout,
     )
+
+
+def ops_in_process(*argv: str) -> tuple[int, str, str]:
+    """`python -m ops <argv>` called in this process (fast, and monkeypatching reaches it): exit code, stdout, stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
