@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from components.settings import SettingsError
 from components.settings.backup import BackupSettings, access_log_bucket_name, backup_bucket_name
 from tests.support.settings import problems_with_area, settings_with_area, stack_settings
-from tests.support.stack_files import NAMESPACE
+from tests.support.stack_files import NAMESPACE, edit_setting
 
 B = f"{NAMESPACE}:backup"
 PITR = {"mechanism": "supabase-pitr", "recovery_point_minutes": 2, "retention_days": 7}
@@ -44,17 +42,6 @@ def test_defaults_follow_the_runbook():
         4,
     )
     assert settings.rpo.designed_rpo_minutes == 2
-
-
-def _set(path: str, value: Any):
-    def edit(backup: dict[str, Any]) -> None:
-        *parents, leaf = path.split(".")
-        node = backup
-        for p in parents:
-            node = node.setdefault(p, {})
-        node[leaf] = value
-
-    return edit
 
 
 @pytest.mark.parametrize(
@@ -94,7 +81,7 @@ def _set(path: str, value: Any):
     ],
 )
 def test_bad_value_names_file_and_key(stack, path, value, message):
-    problems = problems_with_area(stack, "backup", _set(path, value))
+    problems = problems_with_area(stack, "backup", edit_setting(*path.split("."), value=value))
     key = "dr_region" if path == "primary_region" else path
     key = "force_destroy" if path == "protect" else key
     expected = f"{B}.{key}"
@@ -103,37 +90,39 @@ def test_bad_value_names_file_and_key(stack, path, value, message):
 
 
 def test_retention_must_be_ordered():
-    weekly = problems_with_area("staging", "backup", _set("retention.weekly_days", 6))
+    weekly = problems_with_area("staging", "backup", edit_setting("retention", "weekly_days", value=6))
     assert weekly == [
         f"{B}.retention.weekly_days: retention must be ordered: daily_days <= weekly_days <= monthly_days"
     ]
-    monthly = problems_with_area("staging", "backup", _set("retention.monthly_days", 27))
+    monthly = problems_with_area("staging", "backup", edit_setting("retention", "monthly_days", value=27))
     assert monthly == [
         f"{B}.retention.monthly_days: retention must be ordered: daily_days <= weekly_days <= monthly_days"
     ]
     # Equal is ordered.
     equal = settings_with_area(
-        "staging", "backup", _set("retention", {"daily_days": 7, "weekly_days": 7, "monthly_days": 7})
+        "staging", "backup", edit_setting("retention", value={"daily_days": 7, "weekly_days": 7, "monthly_days": 7})
     )
     assert equal.backup.retention.monthly_days == 7
 
 
 def test_object_lock_cannot_outlive_the_shortest_tier():
-    problems = problems_with_area("production", "backup", _set("object_lock.retention_days", 8))
+    problems = problems_with_area("production", "backup", edit_setting("object_lock", "retention_days", value=8))
     assert problems == [
         f"{B}.object_lock.retention_days: must not exceed the shortest tier retention (7 days): "
         "locked versions would outlive their tier"
     ]
     # Without Object Lock the same number is harmless.
     assert (
-        settings_with_area("staging", "backup", _set("object_lock.retention_days", 8)).backup.object_lock.retention_days
+        settings_with_area(
+            "staging", "backup", edit_setting("object_lock", "retention_days", value=8)
+        ).backup.object_lock.retention_days
         == 8
     )
 
 
 def test_problem_lines_carry_the_stack_file():
     with pytest.raises(SettingsError) as caught:
-        settings_with_area("production", "backup", _set("rpo_minutes", 1))
+        settings_with_area("production", "backup", edit_setting("rpo_minutes", value=1))
     assert f"Pulumi.production.yaml: {B}.point_in_time_recovery.recovery_point_minutes: 2 exceeds" in str(caught.value)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import yaml
@@ -32,3 +32,16 @@ def evaluated_area(evaluation: Evaluation, area: str) -> dict[str, Any]:
     """One area's mapping (`<namespace>:<area>`) in the stack file the evaluation ran with; empty when unset."""
     document = yaml.safe_load((evaluation.program_dir / f"Pulumi.{evaluation.stack}.yaml").read_text())
     return document["config"].get(f"{NAMESPACE}:{area}", {})
+
+
+def set_nested(mapping: dict[str, Any], path: Sequence[Any], value: Any) -> None:
+    """Set `value` at `path` (mapping keys and list indexes) inside `mapping`; missing mappings on the way are made."""
+    node: Any = mapping
+    for key in path[:-1]:
+        node = node.setdefault(key, {}) if isinstance(node, dict) else node[key]
+    node[path[-1]] = value
+
+
+def edit_setting(*path: Any, value: Any) -> Edit:
+    """An edit that sets one value: `edit_setting("retention", "daily_days", value=0)`."""
+    return lambda mapping: set_nested(mapping, path, value)
