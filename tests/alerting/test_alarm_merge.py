@@ -27,24 +27,24 @@ QUEUE = {
 }
 
 
-def active(raw: dict[str, Any]) -> dict[str, Any]:
+def active_alarms(raw: dict[str, Any]) -> dict[str, Any]:
     return {a.name: a for a in AlertingSettings.model_validate(raw).active_alarms}
 
 
 def test_without_entries_the_runbook_defaults_apply_and_no_traffic_is_off():
-    assert list(active({})) == DEFAULT_ACTIVE
-    assert list(active({"alarms": []})) == DEFAULT_ACTIVE
+    assert list(active_alarms({})) == DEFAULT_ACTIVE
+    assert list(active_alarms({"alarms": []})) == DEFAULT_ACTIVE
     assert "function-no-traffic" in RUNBOOK_ALARM_NAMES
 
 
 def test_a_new_name_adds_one_alarm_after_the_defaults():
-    alarms = active({"alarms": [QUEUE]})
+    alarms = active_alarms({"alarms": [QUEUE]})
     assert list(alarms) == [*DEFAULT_ACTIVE, "queue-backlog"]
     assert alarms["queue-backlog"].threshold == 100
 
 
 def test_a_default_name_overrides_only_the_fields_given():
-    alarms = active({"alarms": [{"name": "cpu-utilization", "threshold": 95}]})
+    alarms = active_alarms({"alarms": [{"name": "cpu-utilization", "threshold": 95}]})
     cpu = alarms["cpu-utilization"]
     assert (cpu.threshold, cpu.severity, cpu.evaluation_periods, cpu.datapoints_to_alarm) == (95, "medium", 5, 3)
     assert cpu.metric is not None
@@ -54,18 +54,18 @@ def test_a_default_name_overrides_only_the_fields_given():
 
 def test_overriding_the_measure_replaces_metric_or_math_of_the_default():
     metric = {"metric_name": "Errors5xx", "statistic": "Sum"}
-    error_rate = active({"alarms": [{"name": "function-error-rate", "metric": metric, "threshold": 10}]})
+    error_rate = active_alarms({"alarms": [{"name": "function-error-rate", "metric": metric, "threshold": 10}]})
     assert error_rate["function-error-rate"].math is None
     assert error_rate["function-error-rate"].metric is not None
     math = {"expression": "m / 1024", "metrics": {"m": {"metric_name": "MemoryBytes", "statistic": "Average"}}}
-    memory = active({"alarms": [{"name": "memory-utilization", "math": math}]})["memory-utilization"]
+    memory = active_alarms({"alarms": [{"name": "memory-utilization", "math": math}]})["memory-utilization"]
     assert (memory.metric, memory.math is not None, memory.threshold) == (None, True, 80)
 
 
 def test_enabled_false_removes_a_default_and_true_turns_one_on():
-    alarms = active({"alarms": [{"name": "memory-utilization", "enabled": False}]})
+    alarms = active_alarms({"alarms": [{"name": "memory-utilization", "enabled": False}]})
     assert "memory-utilization" not in alarms
-    on = active({"alarms": [{"name": "function-no-traffic", "enabled": True}]})
+    on = active_alarms({"alarms": [{"name": "function-no-traffic", "enabled": True}]})
     assert on["function-no-traffic"].treat_missing_data == "breaching"
 
 
@@ -124,7 +124,7 @@ def test_three_lines_of_yaml_add_an_alarm_to_a_real_stack():
 
     settings = settings_with_area("staging", "alerting", add)
     assert [a.name for a in settings.alerting.active_alarms] == [*DEFAULT_ACTIVE, "queue-backlog"]
-    settings = settings_with_area("production", "alerting", lambda a: a["alarms"].append(QUEUE))
+    settings = settings_with_area("production", "alerting", lambda alerting: alerting["alarms"].append(QUEUE))
     assert [a.name for a in settings.alerting.active_alarms] == [
         *DEFAULT_ACTIVE,
         "function-no-traffic",

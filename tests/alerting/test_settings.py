@@ -29,7 +29,7 @@ def alarms_problems(*definitions: dict[str, Any]) -> list[str]:
     return alerting_problems({"alarms": list(definitions), "service_unavailable_alarms": [definitions[0]["name"]]})
 
 
-def loads(**changes: Any) -> AlarmDefinition:
+def definition_with(**changes: Any) -> AlarmDefinition:
     return AlarmDefinition.model_validate(alarm(**changes))
 
 
@@ -41,7 +41,7 @@ def test_the_runbook_defaults_load():
 
 @pytest.mark.parametrize("severity", ["critical", "high", "medium", "low"])
 def test_known_severities_load(severity):
-    assert loads(severity=severity).severity == severity
+    assert definition_with(severity=severity).severity == severity
 
 
 def test_unknown_severity_is_rejected_with_its_key_path():
@@ -51,7 +51,7 @@ def test_unknown_severity_is_rejected_with_its_key_path():
 
 @pytest.mark.parametrize("period", [60, 120, 300, 3600])
 def test_periods_in_whole_minutes_load(period):
-    assert loads(period=period).period == period
+    assert definition_with(period=period).period == period
 
 
 @pytest.mark.parametrize("period", [0, -60, 30, 90])
@@ -62,7 +62,7 @@ def test_period_not_a_multiple_of_60_is_rejected(period):
 
 @pytest.mark.parametrize("periods", [1, 5])
 def test_positive_evaluation_periods_load(periods):
-    assert loads(evaluation_periods=periods).evaluation_periods == periods
+    assert definition_with(evaluation_periods=periods).evaluation_periods == periods
 
 
 @pytest.mark.parametrize("periods", [0, -1])
@@ -72,7 +72,7 @@ def test_non_positive_evaluation_periods_are_rejected(periods):
 
 
 def test_evaluation_window_longer_than_a_day_is_rejected():
-    assert loads(period=3600, evaluation_periods=24).evaluation_periods == 24
+    assert definition_with(period=3600, evaluation_periods=24).evaluation_periods == 24
     (problem,) = alarms_problems(alarm(period=3600, evaluation_periods=25))
     assert problem.startswith("alarms[0].evaluation_periods: evaluation_periods x period may not exceed one day")
 
@@ -80,7 +80,7 @@ def test_evaluation_window_longer_than_a_day_is_rejected():
 @pytest.mark.parametrize("statistic", ["Sum", "Average", "SampleCount", "p0", "p50", "p95", "p99.9", "p99.99", "p100"])
 def test_statistics_and_percentiles_written_right_load(statistic):
     assert check_statistic(statistic) == statistic
-    assert loads(metric={"metric_name": "Probe", "statistic": statistic}).metric is not None
+    assert definition_with(metric={"metric_name": "Probe", "statistic": statistic}).metric is not None
 
 
 @pytest.mark.parametrize("statistic", ["P95", "95p", "p95.123", "p101", "p100.5", "p", "p95.", "sum", "avg"])
@@ -103,7 +103,7 @@ def test_metric_math_rules():
         "expression": "100 * a / b",
         "metrics": {"a": {"metric_name": "A", "statistic": "Sum"}, "b": {"metric_name": "B", "statistic": "Sum"}},
     }
-    assert loads(metric=None, math=good).math is not None
+    assert definition_with(metric=None, math=good).math is not None
     unused = {**good, "expression": "100 * a"}
     (problem,) = alarms_problems(alarm(metric=None, math=unused))
     assert problem == "alarms[0].math.expression: does not use the metric id(s) b"

@@ -19,13 +19,7 @@ from tests.backup.support import (
 )
 from tests.support.policy_documents import policy_document, statement_with_sid
 from tests.support.programs import evaluate_with
-
-
-def _topic(stack: Evaluation, severity: str) -> str:
-    (topic,) = [
-        t for t in stack.of_type("aws:sns/topic:Topic") if t.plain_outputs["name"] == f"{stack.stack}-alerts-{severity}"
-    ]
-    return topic.plain_outputs["arn"]
+from tests.support.resources import alert_topic_arns
 
 
 def _alarms(stack: Evaluation) -> dict[str, dict]:
@@ -42,7 +36,7 @@ def _replication_alarms(stack: Evaluation) -> dict[str, dict]:
 def test_replication_alarms(stack):
     alarms = _replication_alarms(stack)
     assert set(alarms) == {"replication-latency", "replication-failed"}
-    topic = _topic(stack, "high")
+    topic = alert_topic_arns(stack)["high"]
     dimensions = {
         "SourceBucket": vault_resource(stack, BUCKET, "primary").plain_inputs["bucket"],
         "DestinationBucket": vault_resource(stack, BUCKET, "replica").plain_inputs["bucket"],
@@ -105,22 +99,24 @@ def test_settings_drive_lock_delete_markers_transitions_and_severity(tmp_path):
         backup["replica_extra_days"] = 3
         backup["replication_alarm_severity"] = "critical"
 
-    ev = evaluate_with(tmp_path, "staging", edit)
+    evaluation = evaluate_with(tmp_path, "staging", edit)
     for suffix in ("primary", "replica"):
-        assert vault_resource(ev, BUCKET, suffix).plain_inputs["objectLockEnabled"] is True
-        lock = vault_s3_resource(ev, "BucketObjectLockConfiguration", f"{suffix}-object-lock").plain_inputs
+        assert vault_resource(evaluation, BUCKET, suffix).plain_inputs["objectLockEnabled"] is True
+        lock = vault_s3_resource(evaluation, "BucketObjectLockConfiguration", f"{suffix}-object-lock").plain_inputs
         assert lock["rule"] == {"defaultRetention": {"mode": "COMPLIANCE", "days": 3}}
-    read = statement_with_sid(policy_document(vault_resource(ev, ROLE_POLICY, "replication")), "ReadSourceVersions")
+    read = statement_with_sid(
+        policy_document(vault_resource(evaluation, ROLE_POLICY, "replication")), "ReadSourceVersions"
+    )
     assert {"s3:GetObjectRetention", "s3:GetObjectLegalHold"} <= set(read["Action"])
-    (rule,) = vault_s3_resource(ev, "BucketReplicationConfig", "replication").plain_inputs["rules"]
+    (rule,) = vault_s3_resource(evaluation, "BucketReplicationConfig", "replication").plain_inputs["rules"]
     assert rule["deleteMarkerReplication"] == {"status": "Enabled"}
-    primary = vault_s3_resource(ev, "BucketLifecycleConfiguration", "primary-lifecycle").plain_inputs["rules"]
-    replica = vault_s3_resource(ev, "BucketLifecycleConfiguration", "replica-lifecycle").plain_inputs["rules"]
+    primary = vault_s3_resource(evaluation, "BucketLifecycleConfiguration", "primary-lifecycle").plain_inputs["rules"]
+    replica = vault_s3_resource(evaluation, "BucketLifecycleConfiguration", "replica-lifecycle").plain_inputs["rules"]
     assert not [r for r in primary + replica if r.get("transitions")]
     expiring = [r for r in primary if "expiration" in r], [r for r in replica if "expiration" in r]
     assert [r["expiration"]["days"] for r in expiring[1]] == [r["expiration"]["days"] + 3 for r in expiring[0]]
-    topic = _topic(ev, "critical")
-    for alarm in _replication_alarms(ev).values():
+    topic = alert_topic_arns(evaluation)["critical"]
+    for alarm in _replication_alarms(evaluation).values():
         assert alarm["alarmActions"] == [topic]
         assert alarm["okActions"] == [topic]
 

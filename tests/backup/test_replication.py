@@ -3,13 +3,17 @@ after versioning of both buckets; a least-privilege role that only S3 (for our b
 
 from __future__ import annotations
 
-from ops.offline import Evaluation
-from tests.backup.support import BUCKET, KEY, ROLE, ROLE_POLICY, backup_settings, vault_resource, vault_s3_resource
+from tests.backup.support import (
+    BUCKET,
+    KEY,
+    ROLE,
+    ROLE_POLICY,
+    backup_settings,
+    vault_arn,
+    vault_resource,
+    vault_s3_resource,
+)
 from tests.support.policy_documents import as_list, policy_document, statement_with_sid
-
-
-def _arn(stack: Evaluation, type_: str, suffix: str) -> str:
-    return vault_resource(stack, type_, suffix).plain_outputs["arn"]
 
 
 def test_replication_rule(stack):
@@ -17,7 +21,7 @@ def test_replication_rule(stack):
     inputs = config.plain_inputs
     assert inputs["bucket"] == vault_resource(stack, BUCKET, "primary").plain_inputs["bucket"]
     assert inputs["region"] == "us-east-1"
-    assert inputs["role"] == _arn(stack, ROLE, "replication")
+    assert inputs["role"] == vault_arn(stack, ROLE, "replication")
     (rule,) = inputs["rules"]
     assert rule["id"] == "backups-to-dr"
     assert rule["status"] == "Enabled"
@@ -27,8 +31,8 @@ def test_replication_rule(stack):
     assert rule["deleteMarkerReplication"] == {"status": "Disabled"}
     assert rule["sourceSelectionCriteria"] == {"sseKmsEncryptedObjects": {"status": "Enabled"}}
     destination = rule["destination"]
-    assert destination["bucket"] == _arn(stack, BUCKET, "replica")
-    assert destination["encryptionConfiguration"] == {"replicaKmsKeyId": _arn(stack, KEY, "replica-key")}
+    assert destination["bucket"] == vault_arn(stack, BUCKET, "replica")
+    assert destination["encryptionConfiguration"] == {"replicaKmsKeyId": vault_arn(stack, KEY, "replica-key")}
     assert destination["replicationTime"] == {"status": "Enabled", "time": {"minutes": 15}}
     assert destination["metrics"] == {"status": "Enabled", "eventThreshold": {"minutes": 15}}
     for suffix in ("primary-versioning", "replica-versioning"):
@@ -44,14 +48,14 @@ def test_replication_role_trusts_only_s3_for_our_bucket(stack):
     assert only["Action"] == "sts:AssumeRole"
     assert only["Condition"] == {
         "StringEquals": {"aws:SourceAccount": "123456789012"},
-        "ArnLike": {"aws:SourceArn": _arn(stack, BUCKET, "primary")},
+        "ArnLike": {"aws:SourceArn": vault_arn(stack, BUCKET, "primary")},
     }
 
 
 def test_replication_role_policy_is_exact(stack):
     lock = backup_settings(stack).object_lock.enabled
-    primary, replica = _arn(stack, BUCKET, "primary"), _arn(stack, BUCKET, "replica")
-    primary_key, replica_key = _arn(stack, KEY, "primary-key"), _arn(stack, KEY, "replica-key")
+    primary, replica = vault_arn(stack, BUCKET, "primary"), vault_arn(stack, BUCKET, "replica")
+    primary_key, replica_key = vault_arn(stack, KEY, "primary-key"), vault_arn(stack, KEY, "replica-key")
     policy = vault_resource(stack, ROLE_POLICY, "replication")
     assert policy.plain_inputs["role"] == vault_resource(stack, ROLE, "replication").plain_outputs["id"]
     document = policy_document(policy)

@@ -80,7 +80,7 @@ def test_feature_budget_filters_on_the_feature_tag(production: Evaluation, stagi
     assert all("costFilters" not in b for b in budgets(staging).values())
 
 
-def only(evaluation: Evaluation, type_: str) -> RecordedResource:
+def only_resource_of_type(evaluation: Evaluation, type_: str) -> RecordedResource:
     [resource] = evaluation.of_type(type_)
     return resource
 
@@ -95,14 +95,14 @@ def threshold(usd: str, percent: str) -> dict[str, Any]:
 
 
 def test_anomaly_monitor_by_service(stack: Evaluation):
-    monitor = only(stack, MONITOR).plain_inputs
+    monitor = only_resource_of_type(stack, MONITOR).plain_inputs
     assert (monitor["monitorType"], monitor["monitorDimension"]) == ("DIMENSIONAL", "SERVICE")
     assert "region" not in monitor
 
 
 def test_staging_anomalies_are_a_daily_email_digest(staging: Evaluation):
-    monitor = only(staging, MONITOR)
-    inputs = only(staging, SUBSCRIPTION).plain_inputs
+    monitor = only_resource_of_type(staging, MONITOR)
+    inputs = only_resource_of_type(staging, SUBSCRIPTION).plain_inputs
     assert inputs["frequency"] == "DAILY"
     assert inputs["subscribers"] == [{"type": "EMAIL", "address": EMAIL}]
     assert inputs["thresholdExpression"] == threshold("50", "20")
@@ -110,7 +110,7 @@ def test_staging_anomalies_are_a_daily_email_digest(staging: Evaluation):
 
 
 def test_production_anomalies_go_to_sns_immediately(production: Evaluation):
-    subscription = only(production, SUBSCRIPTION)
+    subscription = only_resource_of_type(production, SUBSCRIPTION)
     inputs = subscription.plain_inputs
     assert inputs["frequency"] == "IMMEDIATE"
     assert inputs["subscribers"] == [{"type": "SNS", "address": topic(production, "high")}]

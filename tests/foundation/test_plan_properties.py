@@ -75,10 +75,10 @@ FRAGMENTS = [
     "- &a [1,1,1,1,1,1,1,1,1,1]\n- &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n- &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n- &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n- [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n",
 ]
 raw_files = st.one_of(
-    documents.map(lambda d: yaml.safe_dump(d, allow_unicode=True).encode()),
+    documents.map(lambda document: yaml.safe_dump(document, allow_unicode=True).encode()),
     st.sampled_from(FRAGMENTS).map(str.encode),
     st.binary(max_size=60),
-    st.text(max_size=60).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    st.text(max_size=60).map(lambda text: text.encode("utf-8", "surrogatepass")),
 )
 
 
