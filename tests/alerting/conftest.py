@@ -53,7 +53,7 @@ CUSTOM_ALARMS: list[dict[str, Any]] = [
 
 
 @pytest.fixture(scope="session")
-def custom(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
+def custom_alerting(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
     def edit(config: dict[str, Any]) -> None:
         alerting = config[f"{NAMESPACE}:alerting"]
         alerting["alarms"] = CUSTOM_ALARMS

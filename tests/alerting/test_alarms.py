@@ -10,7 +10,7 @@ from tests.alerting.support import ALARM, COMPOSITE, alerting_settings, created_
 from tests.support.resources import alert_topic_arns
 
 
-@pytest.fixture(params=["staging", "production", "custom"])
+@pytest.fixture(params=["staging", "production", "custom_alerting"])
 def evaluation(request: pytest.FixtureRequest) -> Evaluation:
     return request.getfixturevalue(request.param)
 
@@ -97,8 +97,8 @@ def test_metric_math_alarms_return_only_the_expression(evaluation):
             assert metric.get("dimensions", {}) == spec.dimensions
 
 
-def test_custom_definitions_reach_the_alarm_inputs(custom):
-    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in created_by_alerting(custom, ALARM)}
+def test_custom_definitions_reach_the_alarm_inputs(custom_alerting):
+    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in created_by_alerting(custom_alerting, ALARM)}
     latency = alarms["staging-api-latency-p99"]
     assert latency["extendedStatistic"] == "p99.9"
     assert latency["dimensions"] == {"Route": "/api/events"}
@@ -122,9 +122,9 @@ def test_service_unavailable_composite_is_critical_over_the_configured_alarms(ev
     assert inputs["alarmRule"] == " OR ".join(f'ALARM("{evaluation.stack}-{n}")' for n in members)
 
 
-def test_custom_entries_merge_with_the_runbook_defaults_by_name(custom):
-    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in created_by_alerting(custom, ALARM)}
-    topics = alert_topic_arns(custom)
+def test_custom_entries_merge_with_the_runbook_defaults_by_name(custom_alerting):
+    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in created_by_alerting(custom_alerting, ALARM)}
+    topics = alert_topic_arns(custom_alerting)
     assert "staging-memory-utilization" not in alarms  # `enabled: false` removed the default
     assert "staging-function-no-traffic" not in alarms  # off by default, not mentioned
     cpu = alarms["staging-cpu-utilization"]  # overridden: threshold and severity; the rest from the default

@@ -22,8 +22,8 @@ ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 POLICY = "aws:iam/policy:Policy"
 
 
-def test_one_configuration_per_channel_subscribed_to_its_severities(stack, custom):
-    for evaluation in (stack, custom):
+def test_one_configuration_per_channel_subscribed_to_its_severities(stack, custom_alerting):
+    for evaluation in (stack, custom_alerting):
         settings = alerting_settings(evaluation).slack
         topics = alert_topic_arns(evaluation)
         configurations = {

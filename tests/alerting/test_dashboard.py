@@ -56,9 +56,9 @@ def test_dashboard_body_is_valid_json_and_draws_every_alarm_with_its_threshold(s
     assert_draws_every_alarm(stack)
 
 
-def test_custom_definitions_are_drawn_too(custom):
-    assert_draws_every_alarm(custom)
-    widget = widget_for(recorded_dashboard_body(custom), alerting_settings(custom).alarms[0])
+def test_custom_definitions_are_drawn_too(custom_alerting):
+    assert_draws_every_alarm(custom_alerting)
+    widget = widget_for(recorded_dashboard_body(custom_alerting), alerting_settings(custom_alerting).alarms[0])
     assert widget["metrics"] == [["Lodgetix/Functions", "ApiLatency", "Route", "/api/events"]]
     assert widget["stat"] == "p99.9"
 
@@ -121,8 +121,8 @@ def test_optional_sections_appear_only_when_given():
     assert "| daily | DAILY |" in text["properties"]["markdown"]
 
 
-def test_the_probes_are_charted_per_endpoint_from_us_east_1(stack, custom):
-    for evaluation in (stack, custom):
+def test_the_probes_are_charted_per_endpoint_from_us_east_1(stack, custom_alerting):
+    for evaluation in (stack, custom_alerting):
         checks = {c.plain_inputs["fqdn"]: c.id for c in evaluation.of_type("aws:route53/healthCheck:HealthCheck")}
         (probe,) = [
             p for p in metric_widgets(recorded_dashboard_body(evaluation)) if "HealthCheckStatus" in metric_names(p)

@@ -39,8 +39,8 @@ def expected_matrix(evaluation) -> dict[str, dict[str, list[str]]]:
     return dict(sorted(matrix.items()))
 
 
-def test_the_matrix_equals_the_settings(stack, custom):
-    for evaluation in (stack, custom):
+def test_the_matrix_equals_the_settings(stack, custom_alerting):
+    for evaluation in (stack, custom_alerting):
         assert delivery_matrix(evaluation) == expected_matrix(evaluation)
 
 

@@ -17,8 +17,8 @@ from tests.support.stack_files import load_stack
 HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck"
 
 
-def test_one_https_string_match_check_per_endpoint_from_several_regions(stack, custom):
-    for evaluation in (stack, custom):
+def test_one_https_string_match_check_per_endpoint_from_several_regions(stack, custom_alerting):
+    for evaluation in (stack, custom_alerting):
         probes = alerting_settings(evaluation).probes
         checks = {c.plain_inputs["fqdn"]: c.plain_inputs for c in created_by_alerting(evaluation, HEALTH_CHECK)}
         assert set(checks) == set(probes.endpoints)
@@ -34,8 +34,8 @@ def test_one_https_string_match_check_per_endpoint_from_several_regions(stack, c
             assert "region" not in inputs  # Route 53 is global
 
 
-def test_each_check_has_a_critical_alarm_on_healthcheckstatus_in_us_east_1(stack, custom):
-    for evaluation in (stack, custom):
+def test_each_check_has_a_critical_alarm_on_healthcheckstatus_in_us_east_1(stack, custom_alerting):
+    for evaluation in (stack, custom_alerting):
         critical = [alert_topic_arns(evaluation)["critical"]]
         checks = {c.plain_inputs["fqdn"]: c for c in created_by_alerting(evaluation, HEALTH_CHECK)}
         alarms = {a.plain_inputs["name"]: a.plain_inputs for a in created_by_alerting(evaluation, ALARM)}

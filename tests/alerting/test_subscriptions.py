@@ -36,8 +36,8 @@ def test_production_pages_on_critical_and_high(production):
     assert len(alerting_subscriptions(production)) == len(found)
 
 
-def test_custom_routes_follow_the_settings(custom):
-    assert routes(custom) == {
+def test_custom_routes_follow_the_settings(custom_alerting):
+    assert routes(custom_alerting) == {
         ("critical", "email", "a@example.org"),
         ("medium", "email", "b@example.org"),
         ("low", "email", "b@example.org"),
@@ -45,16 +45,16 @@ def test_custom_routes_follow_the_settings(custom):
     }
 
 
-def test_no_subscription_posts_to_a_slack_webhook(stack, custom):
-    for evaluation in (stack, custom):
+def test_no_subscription_posts_to_a_slack_webhook(stack, custom_alerting):
+    for evaluation in (stack, custom_alerting):
         for subscription in alerting_subscriptions(evaluation):
             endpoint = str(subscription.plain_inputs["endpoint"])
             assert "slack" not in (urlsplit(endpoint).hostname or ""), subscription.name
             assert "slack" not in subscription.name
 
 
-def test_pagerduty_endpoints_are_secret_and_auto_confirm(production, custom):
-    for evaluation in (production, custom):
+def test_pagerduty_endpoints_are_secret_and_auto_confirm(production, custom_alerting):
+    for evaluation in (production, custom_alerting):
         https = [s for s in alerting_subscriptions(evaluation) if s.plain_inputs["protocol"] == "https"]
         assert https
         for subscription in https:
