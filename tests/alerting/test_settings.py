@@ -7,9 +7,8 @@ from typing import Any
 import pytest
 
 from components.settings.alerting import AlarmDefinition, AlertingSettings, check_statistic
-from ops.offline import ProgramError
 from tests.alerting.support import alerting_problems
-from tests.support.programs import evaluate_with
+from tests.support.programs import settings_refusal
 from tests.support.stack_files import NAMESPACE
 
 
@@ -156,10 +155,7 @@ def test_stack_file_errors_name_the_file_and_full_key(tmp_path):
         ]
         config[f"{NAMESPACE}:alerting"]["service_unavailable_alarms"] = ["a"]
 
-    with pytest.raises(ProgramError) as caught:
-        evaluate_with(tmp_path, "production", edit)
-    assert caught.value.settings
-    message = caught.value.message
+    message = settings_refusal(tmp_path, "production", edit)
     prefix = f"Pulumi.production.yaml: {NAMESPACE}:alerting.alarms"
     assert f"{prefix}[0].severity: must be one of" in message
     assert f"{prefix}[1].period: must be a positive multiple of 60 seconds" in message

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from ops.offline import Evaluation
 from tests.backup.support import BUCKET, BUCKET_POLICY, KEY, ROLE, ROLE_POLICY, SUFFIXES, vault_children, vault_resource
 from tests.support.parliament import key_findings, key_policy_findings, parliament_findings, role_trust_findings
 from tests.support.policy_documents import policy_document
@@ -47,21 +48,19 @@ def test_parliament_check_catches_a_bad_document(stack):
     assert key_policy_findings(broken, key.plain_outputs["arn"])
 
 
+def _protection(evaluation: Evaluation, type_: str, suffix: str) -> tuple[bool, bool]:
+    """(protect, retain_on_delete) of one vault resource."""
+    resource = vault_resource(evaluation, type_, suffix)
+    return resource.protect, resource.retain_on_delete
+
+
 @pytest.mark.parametrize("suffix", SUFFIXES)
 def test_production_buckets_are_protected_and_retained(production, staging, suffix):
-    bucket = vault_resource(production, BUCKET, suffix)
-    assert (bucket.protect, bucket.retain_on_delete) == (True, True)
-    assert (
-        vault_resource(staging, BUCKET, suffix).protect,
-        vault_resource(staging, BUCKET, suffix).retain_on_delete,
-    ) == (False, False)
+    assert _protection(production, BUCKET, suffix) == (True, True)
+    assert _protection(staging, BUCKET, suffix) == (False, False)
 
 
 def test_production_keys_are_protected_and_retained(production, staging):
     for suffix in ("primary-key", "replica-key"):
-        key = vault_resource(production, KEY, suffix)
-        assert (key.protect, key.retain_on_delete) == (True, True)
-        assert (
-            vault_resource(staging, KEY, suffix).protect,
-            vault_resource(staging, KEY, suffix).retain_on_delete,
-        ) == (False, False)
+        assert _protection(production, KEY, suffix) == (True, True)
+        assert _protection(staging, KEY, suffix) == (False, False)

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from tests.engine.harness import Engine, copy_program
+from tests.support.git import git
 from tests.support.repository import REPO
 
 
@@ -70,3 +71,12 @@ def tiny_program(path: Path) -> Path:
     (path / "Pulumi.yaml").write_text("name: engine-protect\nruntime: python\n")
     (path / "__main__.py").write_text(_PROTECTED_AND_RETAINED)
     return path
+
+
+def tiny_repository(engine: Engine, path: Path, stack: str) -> Path:
+    """The tiny program as a git repository (branch `main`, nothing committed yet) with `stack` initialised."""
+    repo = tiny_program(path)
+    (repo / ".gitignore").write_text("__pycache__/\n")
+    git(repo, "init", "--quiet", "--initial-branch", "main")
+    engine.init_stack(repo, stack)
+    return repo

@@ -12,7 +12,7 @@ import pytest
 
 from ops.offline import SECRET_SIG_KEY
 from tests.engine.harness import Engine, copy_program, resources_of
-from tests.engine.stacks import set_all_secrets, tiny_program
+from tests.engine.stacks import set_all_secrets, tiny_repository
 from tests.support.git import commit_all, git
 from tests.support.repository import REPO
 
@@ -83,10 +83,7 @@ def test_state_and_code_rollback_restore_the_first_update(engine: Engine, tmp_pa
 
 
 def test_a_running_update_holds_a_lock_that_rollback_refuses(engine: Engine, tmp_path: Path) -> None:
-    repo = tiny_program(tmp_path / "tiny")
-    (repo / ".gitignore").write_text("__pycache__/\n")
-    git(repo, "init", "--quiet", "--initial-branch", "main")
-    engine.init_stack(repo, "dev")
+    repo = tiny_repository(engine, tmp_path / "tiny", "dev")
     commit_all(repo, "first")
     assert engine.run_program("up", repo, "dev").returncode == 0
     engine.pulumi("config", "set", "--stack", "dev", "keep_protected", "false", cwd=repo)
