@@ -19,7 +19,7 @@ TAG_ACTIVATION = "aws:costexplorer/costAllocationTag:CostAllocationTag"
 EMAIL = "platform-costs@lodgetix.io"
 
 
-def topic(evaluation: Evaluation, severity: str) -> str:
+def alert_topic_output(evaluation: Evaluation, severity: str) -> str:
     return evaluation.outputs["alert_topic_arns"][severity]
 
 
@@ -67,7 +67,7 @@ def test_budgets_per_stack(stack: Evaluation):
         for note in inputs["notifications"]:
             assert note["comparisonOperator"] == "GREATER_THAN"
             assert note["thresholdType"] == "PERCENTAGE"
-            assert note["subscriberSnsTopicArns"] == [topic(stack, severity)], name
+            assert note["subscriberSnsTopicArns"] == [alert_topic_output(stack, severity)], name
             assert note["subscriberEmailAddresses"] == [EMAIL]
     assert stack.outputs["cost_budget_names"] == [f"platform-{stack.stack}-cost-{n}" for n in EXPECTED[stack.stack]]
 
@@ -113,7 +113,7 @@ def test_production_anomalies_go_to_sns_immediately(production: Evaluation):
     subscription = only_resource_of_type(production, SUBSCRIPTION)
     inputs = subscription.plain_inputs
     assert inputs["frequency"] == "IMMEDIATE"
-    assert inputs["subscribers"] == [{"type": "SNS", "address": topic(production, "high")}]
+    assert inputs["subscribers"] == [{"type": "SNS", "address": alert_topic_output(production, "high")}]
     assert inputs["thresholdExpression"] == threshold("100", "20")
     # Created only after the topic policies that let costalerts.amazonaws.com publish.
     policies = [r.urn for r in production.of_type("aws:sns/topicPolicy:TopicPolicy")]

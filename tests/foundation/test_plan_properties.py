@@ -82,7 +82,7 @@ raw_files = st.one_of(
 )
 
 
-def plan(program: Path, *extra: str) -> tuple[int, str, str]:
+def plan_in_process(program: Path, *extra: str) -> tuple[int, str, str]:
     return ops_in_process("plan", "--stack", "test", "--program", str(program), *extra)
 
 
@@ -104,7 +104,7 @@ def assert_clean(code: int, out: str, err: str) -> None:
 def test_any_stack_file_ends_cleanly(tmp_path_factory: Any, content: bytes, as_json: bool) -> None:
     program = write_program(tmp_path_factory.mktemp("p"), READER)
     (program / "Pulumi.test.yaml").write_bytes(content)
-    code, out, err = plan(program, *(("--json",) if as_json else ()))
+    code, out, err = plan_in_process(program, *(("--json",) if as_json else ()))
     assert_clean(code, out, err)
     if as_json and code != EXIT_INPUT:
         json.loads(out)
@@ -143,4 +143,4 @@ def test_edited_real_stack_file_ends_cleanly(tmp_path_factory: Any, line: int, a
     stack = program / "Pulumi.test.yaml"
     stack.write_text("".join(lines))
     # The real program needs its environment's stack name only through the settings; `test` is refused by nothing.
-    assert_clean(*plan(program, "--json"))
+    assert_clean(*plan_in_process(program, "--json"))

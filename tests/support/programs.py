@@ -21,13 +21,14 @@ def copy_real_program(destination: Path) -> Path:
     destination.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "Pulumi.yaml", destination / "Pulumi.yaml")
     shutil.copy(REPO / "__main__.py", destination / "__main__.py")
-    shutil.copytree(
-        REPO / "components",
-        destination / "components",
-        ignore=shutil.ignore_patterns("__pycache__"),
-        dirs_exist_ok=True,
-    )
+    _copy_components(destination)
     return destination
+
+
+def _copy_components(program: Path) -> None:
+    shutil.copytree(
+        REPO / "components", program / "components", ignore=shutil.ignore_patterns("__pycache__"), dirs_exist_ok=True
+    )
 
 
 def evaluate_with(tmp_path: Path, stack: str, edit: Edit, secrets: dict[str, str] | None = None) -> Evaluation:
@@ -52,12 +53,23 @@ def settings_refusal(tmp_path: Path, stack: str, edit: Edit) -> str:
 
 
 def write_program(
-    tmp_path: Path, source: str, config: dict[str, Any] | None = None, stack: str = "test", project: str = "fixture"
+    tmp_path: Path,
+    source: str,
+    config: dict[str, Any] | None = None,
+    stack: str = "test",
+    project: str = "fixture",
+    *,
+    with_components: bool = False,
 ) -> Path:
-    """A one-file Pulumi program (`source` is dedented) with one stack file holding `config`."""
+    """A one-file Pulumi program (`source` is dedented) with one stack file holding `config`.
+
+    `with_components` copies the real `components` package beside it, for a program that builds real components.
+    """
     program = tmp_path / project
     program.mkdir(parents=True, exist_ok=True)
     (program / "Pulumi.yaml").write_text(yaml.safe_dump({"name": project, "runtime": "python"}))
     (program / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": config or {}}))
     (program / "__main__.py").write_text(textwrap.dedent(source))
+    if with_components:
+        _copy_components(program)
     return program
