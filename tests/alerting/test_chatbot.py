@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import partial
 from typing import Any
 
@@ -12,7 +11,8 @@ from components.alerting.chatbot import ALARM_READ_ACTIONS, CHART_ACTIONS, CHATB
 from components.settings.alerting import SlackSettings
 from ops.offline import ACCOUNT_ID
 from tests.alerting.support import alerting_settings, created_by_alerting, validation_problems
-from tests.support.parliament import parliament_findings, trust_policy_findings
+from tests.support.parliament import parliament_findings, role_trust_findings
+from tests.support.policy_documents import policy_document
 from tests.support.programs import evaluate_with
 from tests.support.resources import alert_topic_arns
 
@@ -64,17 +64,17 @@ def test_every_configuration_uses_the_role_and_the_guardrail_never_the_admin_def
 
 def test_only_chatbot_may_assume_the_role_and_parliament_finds_nothing(stack):
     role, _, _ = _chatbot_iam(stack)
-    trust = json.loads(role.plain_inputs["assumeRolePolicy"])
+    trust = policy_document(role, "assumeRolePolicy")
     (statement,) = trust["Statement"]
     assert statement["Principal"] == {"Service": CHATBOT_SERVICE}
     assert statement["Action"] == "sts:AssumeRole"
-    assert trust_policy_findings(trust, role.plain_outputs["arn"]) == []
+    assert role_trust_findings(role) == []
 
 
 def test_role_and_guardrail_allow_only_reading_alarms_and_drawing_charts(stack):
     _, inline, guardrail = _chatbot_iam(stack)
     for resource in (inline, guardrail):
-        document = json.loads(resource.plain_inputs["policy"])
+        document = policy_document(resource)
         assert parliament_findings(resource.plain_inputs["policy"]) == []
         statements = {s["Sid"]: s for s in document["Statement"]}
         assert all(s["Effect"] == "Allow" for s in statements.values())

@@ -9,6 +9,7 @@ from components.settings.base import SEVERITIES
 from ops.offline import ACCOUNT_ID
 from tests.alerting.support import KEY, TOPIC, TOPIC_POLICY, created_by_alerting
 from tests.support.parliament import parliament_findings
+from tests.support.policy_documents import policy_document
 from tests.support.resources import alert_topic_arns
 
 
@@ -24,7 +25,7 @@ def test_one_topic_per_severity_encrypted_with_the_one_rotated_key(stack):
 
 def test_key_policy_lets_only_the_alert_services_use_data_keys(stack):
     (key,) = created_by_alerting(stack, KEY)
-    policy = json.loads(key.plain_inputs["policy"])
+    policy = policy_document(key)
     statements = {s["Sid"]: s for s in policy["Statement"]}
     services = statements["AlertServicesEncryptTopicMessages"]
     assert sorted(services["Principal"]["Service"]) == sorted(PUBLISHING_SERVICES)
@@ -47,7 +48,7 @@ def test_topic_policies_admit_the_alert_services_of_this_account_over_tls_only(s
     assert sorted(p.plain_inputs["arn"] for p in policies) == sorted(topics.values())
     for resource in policies:
         arn = resource.plain_inputs["arn"]
-        statements = {s["Sid"]: s for s in json.loads(resource.plain_inputs["policy"])["Statement"]}
+        statements = {s["Sid"]: s for s in policy_document(resource)["Statement"]}
         allow = statements["AlertServicesPublish"]
         assert allow["Effect"] == "Allow"
         assert sorted(allow["Principal"]["Service"]) == sorted(PUBLISHING_SERVICES)
