@@ -8,7 +8,7 @@ import pytest
 from hypothesis import settings
 
 from ops.offline import Evaluation, evaluate
-from tests.helpers import REPO
+from tests.support.repository import REPO
 
 # CI runs the same examples every time (a red build is reproducible); locally hypothesis explores.
 settings.register_profile("ci", derandomize=True, database=None)

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from ops.offline import Evaluation
-from tests.helpers import NAMESPACE, evaluate_with
+from tests.support.programs import evaluate_with
+from tests.support.stack_files import NAMESPACE
 
 # Definitions that exercise what the runbook defaults do not: dimensions, a percentile inside metric math,
 # a lower-bound comparison, no datapoints_to_alarm, and a custom composite membership. They are added to
@@ -52,7 +53,7 @@ CUSTOM_ALARMS: list[dict[str, Any]] = [
 
 
 @pytest.fixture(scope="session")
-def custom(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
+def custom_alerting(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
     def edit(config: dict[str, Any]) -> None:
         alerting = config[f"{NAMESPACE}:alerting"]
         alerting["alarms"] = CUSTOM_ALARMS

@@ -1,16 +1,17 @@
-"""Shared helpers of the alerting tests: the stack's alerting settings and its recorded alerting resources."""
+"""Helpers of the alerting tests: the stack's alerting settings, its recorded alerting resources, the loader's view."""
 
 from __future__ import annotations
 
-import json
+from functools import partial
 from typing import Any
 
-import yaml
+import pytest
+from pydantic import BaseModel, ValidationError
 
 from components.settings.alerting import AlertingSettings
-from components.settings.base import SEVERITIES, Severity
+from components.settings.loader import format_errors
 from ops.offline import Evaluation, RecordedResource
-from tests.helpers import NAMESPACE
+from tests.support.stack_files import evaluated_area
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 COMPOSITE = "aws:cloudwatch/compositeAlarm:CompositeAlarm"
@@ -18,31 +19,28 @@ TOPIC = "aws:sns/topic:Topic"
 TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
 KEY = "aws:kms/key:Key"
-DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
 COMPONENT = "platform:alerting:Alerting"
 
 
-def owned(evaluation: Evaluation, type_: str) -> list[RecordedResource]:
+def created_by_alerting(evaluation: Evaluation, type_: str) -> list[RecordedResource]:
     """Resources of `type_` that the Alerting component created (other areas add alarms of their own)."""
     return [r for r in evaluation.of_type(type_) if r.parent.split("::")[2].split("$")[-1] == COMPONENT]
 
 
 def alerting_settings(evaluation: Evaluation) -> AlertingSettings:
     """The alerting settings of the stack file the evaluation ran with (the real one or an edited copy)."""
-    document = yaml.safe_load((evaluation.program_dir / f"Pulumi.{evaluation.stack}.yaml").read_text())
-    return AlertingSettings.model_validate(document["config"].get(f"{NAMESPACE}:alerting", {}))
+    return AlertingSettings.model_validate(evaluated_area(evaluation, "alerting"))
 
 
-def topic_arns(evaluation: Evaluation) -> dict[Severity, str]:
-    """Severity -> topic ARN, from the recorded topics (name `<env>-alerts-<severity>`)."""
-    by_name = {t.plain_outputs["name"]: t.plain_outputs["arn"] for t in owned(evaluation, TOPIC)}
-    return {s: by_name[f"{evaluation.stack}-alerts-{s}"] for s in SEVERITIES}
+def alerting_subscriptions(evaluation: Evaluation) -> list[RecordedResource]:
+    return created_by_alerting(evaluation, SUBSCRIPTION)
 
 
-def subscriptions(evaluation: Evaluation) -> list[RecordedResource]:
-    return owned(evaluation, SUBSCRIPTION)
+def validation_problems(model: type[BaseModel], key: str, raw: dict[str, Any]) -> list[str]:
+    """`<key path>: <message>` lines for `raw` refused by `model`, as the loader prints them after `<namespace>:<key>.`."""
+    with pytest.raises(ValidationError) as caught:
+        model.model_validate(raw)
+    return [line.removeprefix(f"{key}:") for line in format_errors(key, caught.value)]
 
 
-def dashboard_body(evaluation: Evaluation) -> dict[str, Any]:
-    (dashboard,) = evaluation.of_type(DASHBOARD)
-    return json.loads(dashboard.plain_inputs["dashboardBody"])
+alerting_problems = partial(validation_problems, AlertingSettings, "alerting")

@@ -6,10 +6,11 @@ import pytest
 
 from components.settings.alerting import is_percentile
 from ops.offline import Evaluation
-from tests.alerting.support import ALARM, COMPOSITE, alerting_settings, owned, topic_arns
+from tests.alerting.support import ALARM, COMPOSITE, alerting_settings, created_by_alerting
+from tests.support.resources import alert_topic_arns
 
 
-@pytest.fixture(params=["staging", "production", "custom"])
+@pytest.fixture(params=["staging", "production", "custom_alerting"])
 def evaluation(request: pytest.FixtureRequest) -> Evaluation:
     return request.getfixturevalue(request.param)
 
@@ -21,7 +22,7 @@ def probe_alarm_names(evaluation: Evaluation) -> list[str]:
 
 def test_every_enabled_definition_and_probe_becomes_one_alarm_named_for_the_environment(evaluation):
     settings = alerting_settings(evaluation)
-    names = sorted(a.plain_inputs["name"] for a in owned(evaluation, ALARM))
+    names = sorted(a.plain_inputs["name"] for a in created_by_alerting(evaluation, ALARM))
     expected = [a.name for a in settings.active_alarms] + probe_alarm_names(evaluation)
     assert names == sorted(f"{evaluation.stack}-{n}" for n in expected)
     disabled = {a.name for a in settings.alarms if not a.enabled}
@@ -30,8 +31,8 @@ def test_every_enabled_definition_and_probe_becomes_one_alarm_named_for_the_envi
 
 def test_every_alarm_notifies_its_severity_topic_on_alarm_and_ok(evaluation):
     settings = alerting_settings(evaluation)
-    topics = topic_arns(evaluation)
-    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in owned(evaluation, ALARM)}
+    topics = alert_topic_arns(evaluation)
+    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in created_by_alerting(evaluation, ALARM)}
     for definition in settings.active_alarms:
         inputs = alarms[f"{evaluation.stack}-{definition.name}"]
         expected = [topics[definition.severity]]
@@ -42,7 +43,7 @@ def test_every_alarm_notifies_its_severity_topic_on_alarm_and_ok(evaluation):
 
 def test_alarm_evaluation_settings_follow_the_definition(evaluation):
     settings = alerting_settings(evaluation)
-    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in owned(evaluation, ALARM)}
+    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in created_by_alerting(evaluation, ALARM)}
     for definition in settings.active_alarms:
         inputs = alarms[f"{evaluation.stack}-{definition.name}"]
         assert inputs["threshold"] == definition.threshold
@@ -54,7 +55,7 @@ def test_alarm_evaluation_settings_follow_the_definition(evaluation):
 
 def test_single_metric_alarms_use_statistic_or_extended_statistic(evaluation):
     settings = alerting_settings(evaluation)
-    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in owned(evaluation, ALARM)}
+    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in created_by_alerting(evaluation, ALARM)}
     checked = 0
     for definition in settings.active_alarms:
         if definition.metric is None:
@@ -76,7 +77,7 @@ def test_single_metric_alarms_use_statistic_or_extended_statistic(evaluation):
 
 def test_metric_math_alarms_return_only_the_expression(evaluation):
     settings = alerting_settings(evaluation)
-    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in owned(evaluation, ALARM)}
+    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in created_by_alerting(evaluation, ALARM)}
     math = [d for d in settings.active_alarms if d.math is not None]
     assert math
     for definition in math:
@@ -96,8 +97,8 @@ def test_metric_math_alarms_return_only_the_expression(evaluation):
             assert metric.get("dimensions", {}) == spec.dimensions
 
 
-def test_custom_definitions_reach_the_alarm_inputs(custom):
-    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in owned(custom, ALARM)}
+def test_custom_definitions_reach_the_alarm_inputs(custom_alerting):
+    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in created_by_alerting(custom_alerting, ALARM)}
     latency = alarms["staging-api-latency-p99"]
     assert latency["extendedStatistic"] == "p99.9"
     assert latency["dimensions"] == {"Route": "/api/events"}
@@ -110,9 +111,9 @@ def test_custom_definitions_reach_the_alarm_inputs(custom):
 
 def test_service_unavailable_composite_is_critical_over_the_configured_alarms(evaluation):
     settings = alerting_settings(evaluation)
-    (composite,) = owned(evaluation, COMPOSITE)
+    (composite,) = created_by_alerting(evaluation, COMPOSITE)
     inputs = composite.plain_inputs
-    critical = [topic_arns(evaluation)["critical"]]
+    critical = [alert_topic_arns(evaluation)["critical"]]
     assert inputs["alarmName"] == f"{evaluation.stack}-service-unavailable"
     assert inputs["alarmActions"] == critical
     assert inputs["okActions"] == critical
@@ -121,9 +122,9 @@ def test_service_unavailable_composite_is_critical_over_the_configured_alarms(ev
     assert inputs["alarmRule"] == " OR ".join(f'ALARM("{evaluation.stack}-{n}")' for n in members)
 
 
-def test_custom_entries_merge_with_the_runbook_defaults_by_name(custom):
-    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in owned(custom, ALARM)}
-    topics = topic_arns(custom)
+def test_custom_entries_merge_with_the_runbook_defaults_by_name(custom_alerting):
+    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in created_by_alerting(custom_alerting, ALARM)}
+    topics = alert_topic_arns(custom_alerting)
     assert "staging-memory-utilization" not in alarms  # `enabled: false` removed the default
     assert "staging-function-no-traffic" not in alarms  # off by default, not mentioned
     cpu = alarms["staging-cpu-utilization"]  # overridden: threshold and severity; the rest from the default

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import json
+from functools import partial
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 
 from components.alerting.chatbot import ALARM_READ_ACTIONS, CHART_ACTIONS, CHATBOT_SERVICE
 from components.settings.alerting import SlackSettings
-from components.settings.loader import format_errors
 from ops.offline import ACCOUNT_ID
-from tests.alerting.support import alerting_settings, owned, topic_arns
-from tests.helpers import evaluate_with
-from tests.parliament_check import parliament_findings, trust_policy_findings
+from tests.alerting.support import alerting_settings, created_by_alerting, validation_problems
+from tests.support.parliament import parliament_findings, role_trust_findings
+from tests.support.policy_documents import policy_document
+from tests.support.programs import evaluate_with
+from tests.support.resources import alert_topic_arns
 
 CHANNEL = "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration"
 ROLE = "aws:iam/role:Role"
@@ -22,11 +22,13 @@ ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 POLICY = "aws:iam/policy:Policy"
 
 
-def test_one_configuration_per_channel_subscribed_to_its_severities(stack, custom):
-    for evaluation in (stack, custom):
+def test_one_configuration_per_channel_subscribed_to_its_severities(stack, custom_alerting):
+    for evaluation in (stack, custom_alerting):
         settings = alerting_settings(evaluation).slack
-        topics = topic_arns(evaluation)
-        configurations = {c.plain_inputs["configurationName"]: c.plain_inputs for c in owned(evaluation, CHANNEL)}
+        topics = alert_topic_arns(evaluation)
+        configurations = {
+            c.plain_inputs["configurationName"]: c.plain_inputs for c in created_by_alerting(evaluation, CHANNEL)
+        }
         assert set(configurations) == {f"{evaluation.stack}-{c.name}" for c in settings.channels}
         for channel in settings.channels:
             inputs = configurations[f"{evaluation.stack}-{channel.name}"]
@@ -38,22 +40,22 @@ def test_one_configuration_per_channel_subscribed_to_its_severities(stack, custo
 
 
 def test_production_splits_incidents_from_the_full_feed(production):
-    channels = {c.plain_inputs["slackChannelId"]: c.plain_inputs for c in owned(production, CHANNEL)}
-    topics = topic_arns(production)
+    channels = {c.plain_inputs["slackChannelId"]: c.plain_inputs for c in created_by_alerting(production, CHANNEL)}
+    topics = alert_topic_arns(production)
     assert channels["C01INCIDENT"]["snsTopicArns"] == [topics["critical"], topics["high"]]
     assert len(channels["C01PLATALRT"]["snsTopicArns"]) == 4
 
 
 def _chatbot_iam(evaluation: Any) -> tuple[Any, Any, Any]:
-    (role,) = [r for r in owned(evaluation, ROLE) if r.name.endswith("-chatbot")]
-    (inline,) = [r for r in owned(evaluation, ROLE_POLICY) if r.name.endswith("-chatbot-notifications")]
-    (guardrail,) = [r for r in owned(evaluation, POLICY) if r.name.endswith("-chatbot-guardrail")]
+    (role,) = [r for r in created_by_alerting(evaluation, ROLE) if r.name.endswith("-chatbot")]
+    (inline,) = [r for r in created_by_alerting(evaluation, ROLE_POLICY) if r.name.endswith("-chatbot-notifications")]
+    (guardrail,) = [r for r in created_by_alerting(evaluation, POLICY) if r.name.endswith("-chatbot-guardrail")]
     return role, inline, guardrail
 
 
 def test_every_configuration_uses_the_role_and_the_guardrail_never_the_admin_default(stack):
     role, _, guardrail = _chatbot_iam(stack)
-    for configuration in owned(stack, CHANNEL):
+    for configuration in created_by_alerting(stack, CHANNEL):
         inputs = configuration.plain_inputs
         assert inputs["iamRoleArn"] == role.plain_outputs["arn"]
         # Without a guardrail Chatbot applies AdministratorAccess to the channel.
@@ -62,17 +64,17 @@ def test_every_configuration_uses_the_role_and_the_guardrail_never_the_admin_def
 
 def test_only_chatbot_may_assume_the_role_and_parliament_finds_nothing(stack):
     role, _, _ = _chatbot_iam(stack)
-    trust = json.loads(role.plain_inputs["assumeRolePolicy"])
+    trust = policy_document(role, "assumeRolePolicy")
     (statement,) = trust["Statement"]
     assert statement["Principal"] == {"Service": CHATBOT_SERVICE}
     assert statement["Action"] == "sts:AssumeRole"
-    assert trust_policy_findings(trust, role.plain_outputs["arn"]) == []
+    assert role_trust_findings(role) == []
 
 
 def test_role_and_guardrail_allow_only_reading_alarms_and_drawing_charts(stack):
     _, inline, guardrail = _chatbot_iam(stack)
     for resource in (inline, guardrail):
-        document = json.loads(resource.plain_inputs["policy"])
+        document = policy_document(resource)
         assert parliament_findings(resource.plain_inputs["policy"]) == []
         statements = {s["Sid"]: s for s in document["Statement"]}
         assert all(s["Effect"] == "Allow" for s in statements.values())
@@ -88,14 +90,11 @@ def test_a_stack_without_channels_creates_no_chatbot_resources(tmp_path):
         config["functions-platform:alerting"]["slack"] = {}
 
     evaluation = evaluate_with(tmp_path, "staging", edit)
-    assert owned(evaluation, CHANNEL) == []
-    assert [r for r in owned(evaluation, ROLE) if "chatbot" in r.name] == []
+    assert created_by_alerting(evaluation, CHANNEL) == []
+    assert [r for r in created_by_alerting(evaluation, ROLE) if "chatbot" in r.name] == []
 
 
-def slack_problems(raw: dict[str, Any]) -> list[str]:
-    with pytest.raises(ValidationError) as caught:
-        SlackSettings.model_validate(raw)
-    return [line.removeprefix("slack:") for line in format_errors("slack", caught.value)]
+slack_problems = partial(validation_problems, SlackSettings, "slack")
 
 
 CHANNEL_OK = {"name": "alerts", "channel_id": "C0123456789", "severities": ["critical"]}

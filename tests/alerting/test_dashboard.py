@@ -10,7 +10,7 @@ from components.settings.alerting import EXPRESSION_ID, AlarmDefinition, Alertin
 from components.settings.cost import BudgetSettings
 from ops.offline import Evaluation
 from tests.alerting.support import ALARM, COMPOSITE, alerting_settings
-from tests.alerting.support import dashboard_body as recorded_body
+from tests.support.resources import recorded_dashboard_body
 
 
 def metric_widgets(body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -28,7 +28,7 @@ def widget_for(body: dict[str, Any], definition: AlarmDefinition) -> dict[str, A
 
 def assert_draws_every_alarm(evaluation: Evaluation) -> None:
     settings = alerting_settings(evaluation)
-    body = recorded_body(evaluation)
+    body = recorded_dashboard_body(evaluation)
     assert settings.active_alarms
     for definition in settings.active_alarms:
         widget = widget_for(body, definition)
@@ -56,21 +56,21 @@ def test_dashboard_body_is_valid_json_and_draws_every_alarm_with_its_threshold(s
     assert_draws_every_alarm(stack)
 
 
-def test_custom_definitions_are_drawn_too(custom):
-    assert_draws_every_alarm(custom)
-    widget = widget_for(recorded_body(custom), alerting_settings(custom).alarms[0])
+def test_custom_definitions_are_drawn_too(custom_alerting):
+    assert_draws_every_alarm(custom_alerting)
+    widget = widget_for(recorded_dashboard_body(custom_alerting), alerting_settings(custom_alerting).alarms[0])
     assert widget["metrics"] == [["Lodgetix/Functions", "ApiLatency", "Route", "/api/events"]]
     assert widget["stat"] == "p99.9"
 
 
 def test_alarm_status_widget_lists_every_alarm_including_the_composite(stack):
     arns = {r.plain_outputs["arn"] for r in stack.of_type(ALARM) + stack.of_type(COMPOSITE)}
-    (status,) = [w for w in recorded_body(stack)["widgets"] if w["type"] == "alarm"]
+    (status,) = [w for w in recorded_dashboard_body(stack)["widgets"] if w["type"] == "alarm"]
     assert set(status["properties"]["alarms"]) == arns
 
 
 def test_replication_and_cost_widgets_are_present_on_the_real_stacks(stack):
-    body = recorded_body(stack)
+    body = recorded_dashboard_body(stack)
     names = set().union(*(metric_names(p) for p in metric_widgets(body)))
     assert {"ReplicationLatency", "OperationsPendingReplication", "OperationsFailedReplication"} <= names
     (billing,) = [p for p in metric_widgets(body) if "EstimatedCharges" in metric_names(p)]
@@ -86,7 +86,7 @@ def test_replication_and_cost_widgets_are_present_on_the_real_stacks(stack):
 
 def test_widgets_do_not_overlap(stack):
     cells: set[tuple[int, int]] = set()
-    for widget in recorded_body(stack)["widgets"]:
+    for widget in recorded_dashboard_body(stack)["widgets"]:
         area = {
             (x, y)
             for x in range(widget["x"], widget["x"] + widget["width"])
@@ -121,10 +121,12 @@ def test_optional_sections_appear_only_when_given():
     assert "| daily | DAILY |" in text["properties"]["markdown"]
 
 
-def test_the_probes_are_charted_per_endpoint_from_us_east_1(stack, custom):
-    for evaluation in (stack, custom):
+def test_the_probes_are_charted_per_endpoint_from_us_east_1(stack, custom_alerting):
+    for evaluation in (stack, custom_alerting):
         checks = {c.plain_inputs["fqdn"]: c.id for c in evaluation.of_type("aws:route53/healthCheck:HealthCheck")}
-        (probe,) = [p for p in metric_widgets(recorded_body(evaluation)) if "HealthCheckStatus" in metric_names(p)]
+        (probe,) = [
+            p for p in metric_widgets(recorded_dashboard_body(evaluation)) if "HealthCheckStatus" in metric_names(p)
+        ]
         assert probe["region"] == "us-east-1"
         assert probe["stat"] == "Minimum"
         rows = {row[4]["label"]: row[:4] for row in probe["metrics"]}

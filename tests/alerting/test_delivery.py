@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 import yaml
 
@@ -14,7 +10,10 @@ from components.settings.base import SEVERITIES
 from ops.delivery import Endpoint, delivery_matrix, notifications, topic_endpoints
 from ops.offline import evaluate
 from tests.alerting.support import alerting_settings
-from tests.helpers import NAMESPACE, REPO, write_program
+from tests.support.ops_cli import run_ops
+from tests.support.programs import write_program
+from tests.support.repository import REPO
+from tests.support.stack_files import NAMESPACE
 
 
 def expected_matrix(evaluation) -> dict[str, dict[str, list[str]]]:
@@ -40,8 +39,8 @@ def expected_matrix(evaluation) -> dict[str, dict[str, list[str]]]:
     return dict(sorted(matrix.items()))
 
 
-def test_the_matrix_equals_the_settings(stack, custom):
-    for evaluation in (stack, custom):
+def test_the_matrix_equals_the_settings(stack, custom_alerting):
+    for evaluation in (stack, custom_alerting):
         assert delivery_matrix(evaluation) == expected_matrix(evaluation)
 
 
@@ -115,14 +114,7 @@ def test_endpoints_that_can_never_deliver_are_told_apart(lost_program):
 
 
 def test_ops_plan_prints_the_matrix_and_every_notification_that_reaches_nobody(lost_program):
-    plan = subprocess.run(
-        [sys.executable, "-m", "ops", "plan", "--stack", "test", "--program", str(lost_program)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "COLUMNS": "200"},
-    )
+    plan = run_ops("plan", "--stack", "test", "--program", str(lost_program), env={"COLUMNS": "200"})
     assert "Delivery" in plan.stdout, plan.stderr
     assert "  silent: nobody" in plan.stdout
     assert "reaches nobody: alarm alarm-webhook" in plan.stdout
@@ -130,14 +122,7 @@ def test_ops_plan_prints_the_matrix_and_every_notification_that_reaches_nobody(l
 
 
 def test_ops_plan_prints_the_real_stacks_matrix():
-    plan = subprocess.run(
-        [sys.executable, "-m", "ops", "plan", "--stack", "production"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "COLUMNS": "250"},
-    )
+    plan = run_ops("plan", "--stack", "production", env={"COLUMNS": "250"})
     assert plan.returncode == 0, plan.stderr
     line = next(li for li in plan.stdout.splitlines() if li.startswith("  production-alerts-critical:"))
     assert "email: platform-alerts@lodgetix.io" in line

@@ -16,42 +16,44 @@ from components.settings.loader import ROUTE_SECRET_KEYS
 from ops.delivery import delivery_matrix
 from ops.offline import ProgramError, is_secret
 from ops.plan import plan_document
-from tests.alerting.support import subscriptions
-from tests.helpers import NAMESPACE, REPO, evaluate_with
+from tests.alerting.support import alerting_subscriptions
+from tests.support.programs import evaluate_with
+from tests.support.repository import REPO
+from tests.support.stack_files import NAMESPACE
 
-KEY = "0123456789abcdef0123456789ABCDEF"
-US = f"https://events.pagerduty.com/integration/{KEY}/enqueue"
-EU = f"https://events.eu.pagerduty.com/integration/{KEY}/enqueue"
+INTEGRATION_KEY = "0123456789abcdef0123456789ABCDEF"
+US_URL = f"https://events.pagerduty.com/integration/{INTEGRATION_KEY}/enqueue"
+EU_URL = f"https://events.eu.pagerduty.com/integration/{INTEGRATION_KEY}/enqueue"
 SECRET_KEY = f"{NAMESPACE}:pagerduty_webhook_url"
 
 
-@pytest.mark.parametrize("url", [US, EU])
+@pytest.mark.parametrize("url", [US_URL, EU_URL])
 def test_cloudwatch_integration_urls_of_both_service_regions_pass(url):
     assert check_pagerduty_url(url) is None
 
 
-WRONG = [
+WRONG_URLS = [
     "https://events.pagerduty.com/v2/enqueue",  # Events API v2: never confirms the SNS subscription
-    f"http://events.pagerduty.com/integration/{KEY}/enqueue",
-    f"https://events.pagerduty.com/integration/{KEY}/enqueue\n",
-    f"https://events.pagerduty.com/integration/{KEY}/enqueue/",
-    f"https://events.pagerduty.com.attacker.example/integration/{KEY}/enqueue",
-    f"https://attacker.example/?events.pagerduty.com/integration/{KEY}/enqueue",
-    f"https://events.pagerduty.com/integration/{KEY[:-1]}/enqueue",
-    f"https://events.pagerduty.com/integration/{KEY}x/enqueue",
-    f"https://events.us.pagerduty.com/integration/{KEY}/enqueue",
-    f"https://user@events.pagerduty.com/integration/{KEY}/enqueue",
-    f" {US}",
+    f"http://events.pagerduty.com/integration/{INTEGRATION_KEY}/enqueue",
+    f"https://events.pagerduty.com/integration/{INTEGRATION_KEY}/enqueue\n",
+    f"https://events.pagerduty.com/integration/{INTEGRATION_KEY}/enqueue/",
+    f"https://events.pagerduty.com.attacker.example/integration/{INTEGRATION_KEY}/enqueue",
+    f"https://attacker.example/?events.pagerduty.com/integration/{INTEGRATION_KEY}/enqueue",
+    f"https://events.pagerduty.com/integration/{INTEGRATION_KEY[:-1]}/enqueue",
+    f"https://events.pagerduty.com/integration/{INTEGRATION_KEY}x/enqueue",
+    f"https://events.us.pagerduty.com/integration/{INTEGRATION_KEY}/enqueue",
+    f"https://user@events.pagerduty.com/integration/{INTEGRATION_KEY}/enqueue",
+    f" {US_URL}",
     "https://hooks.slack.com/services/T000/B000/XXXX",
     "",
 ]
 
 
-@pytest.mark.parametrize("url", WRONG)
+@pytest.mark.parametrize("url", WRONG_URLS)
 def test_other_shapes_fail_with_a_message_that_never_quotes_the_value(url):
     problem = check_pagerduty_url(url)
     assert problem is not None
-    assert KEY not in problem
+    assert INTEGRATION_KEY not in problem
     assert url.strip() not in problem or not url.strip()
 
 
@@ -61,13 +63,13 @@ def with_secret(tmp_path: Any, value: str, stack: str = "production") -> Any:
 
 
 def test_a_wrong_url_is_a_settings_error_naming_the_key_but_not_the_value(tmp_path):
-    wrong = f"https://events.pagerduty.com/v2/enqueue?key={KEY}"
+    wrong = f"https://events.pagerduty.com/v2/enqueue?key={INTEGRATION_KEY}"
     with pytest.raises(ProgramError) as caught:
         with_secret(tmp_path, wrong, "production")
     assert caught.value.settings
     message = caught.value.message
     assert f"Pulumi.production.yaml: {SECRET_KEY}: is not a PagerDuty Amazon CloudWatch integration URL" in message
-    assert KEY not in message
+    assert INTEGRATION_KEY not in message
     assert "v2/enqueue?" not in message
 
 
@@ -78,14 +80,14 @@ def test_an_offline_placeholder_for_another_key_is_no_excuse(tmp_path):
 
 
 def test_a_right_url_reaches_the_subscriptions_as_a_secret_and_shows_only_its_host(tmp_path):
-    evaluation = with_secret(tmp_path, EU, "production")
-    https = [s for s in subscriptions(evaluation) if s.plain_inputs["protocol"] == "https"]
-    assert {s.plain_inputs["endpoint"] for s in https} == {EU}
+    evaluation = with_secret(tmp_path, EU_URL, "production")
+    https = [s for s in alerting_subscriptions(evaluation) if s.plain_inputs["protocol"] == "https"]
+    assert {s.plain_inputs["endpoint"] for s in https} == {EU_URL}
     assert all(is_secret(s.inputs["endpoint"]) for s in https)
     matrix = delivery_matrix(evaluation)
     assert matrix["production-alerts-critical"]["pagerduty"] == ["events.eu.pagerduty.com"]
-    assert KEY not in repr(matrix)
-    assert KEY not in json.dumps(plan_document(evaluation, []), default=str)  # `ops plan --json` redacts it
+    assert INTEGRATION_KEY not in repr(matrix)
+    assert INTEGRATION_KEY not in json.dumps(plan_document(evaluation, []), default=str)  # `ops plan --json` redacts it
 
 
 def test_paging_without_the_secret_says_which_setting_needs_it(tmp_path):
@@ -99,10 +101,10 @@ def test_paging_without_the_secret_says_which_setting_needs_it(tmp_path):
 
 def test_a_stack_that_pages_nobody_needs_no_pagerduty_secret(tmp_path):
     evaluation = with_secret(tmp_path, "", "staging")
-    assert [s for s in subscriptions(evaluation) if s.plain_inputs["protocol"] == "https"] == []
+    assert [s for s in alerting_subscriptions(evaluation) if s.plain_inputs["protocol"] == "https"] == []
     # and a value that is set but unused is neither checked nor used
     evaluation = with_secret(tmp_path / "unused", "not a url", "staging")
-    assert [s for s in subscriptions(evaluation) if s.plain_inputs["protocol"] == "https"] == []
+    assert [s for s in alerting_subscriptions(evaluation) if s.plain_inputs["protocol"] == "https"] == []
 
 
 def test_route_secrets_follow_the_routes_in_use():

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 
 from components.settings.alerting import ProbeSettings
-from components.settings.loader import format_errors
 from ops.offline import ProgramError
-from tests.alerting.support import ALARM, COMPOSITE, alerting_settings, owned, topic_arns
-from tests.helpers import evaluate_with, load_stack
+from tests.alerting.support import ALARM, COMPOSITE, alerting_settings, created_by_alerting, validation_problems
+from tests.support.programs import evaluate_with
+from tests.support.resources import alert_topic_arns
+from tests.support.stack_files import load_stack
 
 HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck"
 
 
-def test_one_https_string_match_check_per_endpoint_from_several_regions(stack, custom):
-    for evaluation in (stack, custom):
+def test_one_https_string_match_check_per_endpoint_from_several_regions(stack, custom_alerting):
+    for evaluation in (stack, custom_alerting):
         probes = alerting_settings(evaluation).probes
-        checks = {c.plain_inputs["fqdn"]: c.plain_inputs for c in owned(evaluation, HEALTH_CHECK)}
+        checks = {c.plain_inputs["fqdn"]: c.plain_inputs for c in created_by_alerting(evaluation, HEALTH_CHECK)}
         assert set(checks) == set(probes.endpoints)
         assert probes.endpoints
         for inputs in checks.values():
@@ -33,11 +34,11 @@ def test_one_https_string_match_check_per_endpoint_from_several_regions(stack, c
             assert "region" not in inputs  # Route 53 is global
 
 
-def test_each_check_has_a_critical_alarm_on_healthcheckstatus_in_us_east_1(stack, custom):
-    for evaluation in (stack, custom):
-        critical = [topic_arns(evaluation)["critical"]]
-        checks = {c.plain_inputs["fqdn"]: c for c in owned(evaluation, HEALTH_CHECK)}
-        alarms = {a.plain_inputs["name"]: a.plain_inputs for a in owned(evaluation, ALARM)}
+def test_each_check_has_a_critical_alarm_on_healthcheckstatus_in_us_east_1(stack, custom_alerting):
+    for evaluation in (stack, custom_alerting):
+        critical = [alert_topic_arns(evaluation)["critical"]]
+        checks = {c.plain_inputs["fqdn"]: c for c in created_by_alerting(evaluation, HEALTH_CHECK)}
+        alarms = {a.plain_inputs["name"]: a.plain_inputs for a in created_by_alerting(evaluation, ALARM)}
         for host, check in checks.items():
             inputs = alarms[f"{evaluation.stack}-health-check-{host.replace('.', '-')}"]
             assert inputs["region"] == "us-east-1"
@@ -46,7 +47,7 @@ def test_each_check_has_a_critical_alarm_on_healthcheckstatus_in_us_east_1(stack
             assert (inputs["comparisonOperator"], inputs["threshold"]) == ("LessThanThreshold", 1)
             assert inputs["treatMissingData"] == "breaching"
             assert inputs["alarmActions"] == inputs["okActions"] == critical
-            (composite,) = owned(evaluation, COMPOSITE)
+            (composite,) = created_by_alerting(evaluation, COMPOSITE)
             assert f'ALARM("{inputs["name"]}")' in composite.plain_inputs["alarmRule"]
 
 
@@ -57,15 +58,15 @@ def test_the_probes_cover_every_public_zone_of_the_stack(stack):
 
 
 def test_production_alarms_on_no_traffic_with_missing_data_breaching(production, staging):
-    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in owned(production, ALARM)}
+    alarms = {a.plain_inputs["name"]: a.plain_inputs for a in created_by_alerting(production, ALARM)}
     no_traffic = alarms["production-function-no-traffic"]
     assert (no_traffic["metricName"], no_traffic["statistic"]) == ("FunctionInvocations", "Sum")
     assert (no_traffic["comparisonOperator"], no_traffic["threshold"]) == ("LessThanThreshold", 1)
     assert no_traffic["treatMissingData"] == "breaching"
-    assert no_traffic["alarmActions"] == [topic_arns(production)["critical"]]
-    (composite,) = owned(production, COMPOSITE)
+    assert no_traffic["alarmActions"] == [alert_topic_arns(production)["critical"]]
+    (composite,) = created_by_alerting(production, COMPOSITE)
     assert 'ALARM("production-function-no-traffic")' in composite.plain_inputs["alarmRule"]
-    assert "staging-function-no-traffic" not in {a.plain_inputs["name"] for a in owned(staging, ALARM)}
+    assert "staging-function-no-traffic" not in {a.plain_inputs["name"] for a in created_by_alerting(staging, ALARM)}
 
 
 def in_region(region: str, endpoints: list[str] | None = None) -> Any:
@@ -89,15 +90,12 @@ def test_probes_refuse_a_stack_outside_us_east_1_with_a_settings_error(tmp_path)
 
 def test_without_probes_another_region_plans(tmp_path):
     evaluation = evaluate_with(tmp_path, "staging", in_region("eu-west-1", []))
-    assert owned(evaluation, HEALTH_CHECK) == []
-    (composite,) = owned(evaluation, COMPOSITE)
+    assert created_by_alerting(evaluation, HEALTH_CHECK) == []
+    (composite,) = created_by_alerting(evaluation, COMPOSITE)
     assert "health-check" not in composite.plain_inputs["alarmRule"]
 
 
-def probe_problems(raw: dict[str, Any]) -> list[str]:
-    with pytest.raises(ValidationError) as caught:
-        ProbeSettings.model_validate(raw)
-    return [line.removeprefix("probes:") for line in format_errors("probes", caught.value)]
+probe_problems = partial(validation_problems, ProbeSettings, "probes")
 
 
 @pytest.mark.parametrize("host", ["lodgetix.io", "staging.lodgetix.io", "a-b.c1.example.org"])

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 
 from components.settings.alerting import AlarmDefinition, AlertingSettings, check_statistic
-from components.settings.loader import format_errors
-from ops.offline import ProgramError
-from tests.helpers import NAMESPACE, evaluate_with
+from tests.alerting.support import alerting_problems
+from tests.support.programs import settings_refusal
+from tests.support.stack_files import NAMESPACE
 
 
 def alarm(**changes: Any) -> dict[str, Any]:
@@ -25,18 +24,11 @@ def alarm(**changes: Any) -> dict[str, Any]:
     return definition
 
 
-def problems(raw: dict[str, Any]) -> list[str]:
-    """`<key path>: <message>` lines, as the loader prints them after `<namespace>:alerting.`."""
-    with pytest.raises(ValidationError) as caught:
-        AlertingSettings.model_validate(raw)
-    return [line.removeprefix("alerting:") for line in format_errors("alerting", caught.value)]
-
-
 def alarms_problems(*definitions: dict[str, Any]) -> list[str]:
-    return problems({"alarms": list(definitions), "service_unavailable_alarms": [definitions[0]["name"]]})
+    return alerting_problems({"alarms": list(definitions), "service_unavailable_alarms": [definitions[0]["name"]]})
 
 
-def loads(**changes: Any) -> AlarmDefinition:
+def definition_with(**changes: Any) -> AlarmDefinition:
     return AlarmDefinition.model_validate(alarm(**changes))
 
 
@@ -48,7 +40,7 @@ def test_the_runbook_defaults_load():
 
 @pytest.mark.parametrize("severity", ["critical", "high", "medium", "low"])
 def test_known_severities_load(severity):
-    assert loads(severity=severity).severity == severity
+    assert definition_with(severity=severity).severity == severity
 
 
 def test_unknown_severity_is_rejected_with_its_key_path():
@@ -58,7 +50,7 @@ def test_unknown_severity_is_rejected_with_its_key_path():
 
 @pytest.mark.parametrize("period", [60, 120, 300, 3600])
 def test_periods_in_whole_minutes_load(period):
-    assert loads(period=period).period == period
+    assert definition_with(period=period).period == period
 
 
 @pytest.mark.parametrize("period", [0, -60, 30, 90])
@@ -69,7 +61,7 @@ def test_period_not_a_multiple_of_60_is_rejected(period):
 
 @pytest.mark.parametrize("periods", [1, 5])
 def test_positive_evaluation_periods_load(periods):
-    assert loads(evaluation_periods=periods).evaluation_periods == periods
+    assert definition_with(evaluation_periods=periods).evaluation_periods == periods
 
 
 @pytest.mark.parametrize("periods", [0, -1])
@@ -79,7 +71,7 @@ def test_non_positive_evaluation_periods_are_rejected(periods):
 
 
 def test_evaluation_window_longer_than_a_day_is_rejected():
-    assert loads(period=3600, evaluation_periods=24).evaluation_periods == 24
+    assert definition_with(period=3600, evaluation_periods=24).evaluation_periods == 24
     (problem,) = alarms_problems(alarm(period=3600, evaluation_periods=25))
     assert problem.startswith("alarms[0].evaluation_periods: evaluation_periods x period may not exceed one day")
 
@@ -87,7 +79,7 @@ def test_evaluation_window_longer_than_a_day_is_rejected():
 @pytest.mark.parametrize("statistic", ["Sum", "Average", "SampleCount", "p0", "p50", "p95", "p99.9", "p99.99", "p100"])
 def test_statistics_and_percentiles_written_right_load(statistic):
     assert check_statistic(statistic) == statistic
-    assert loads(metric={"metric_name": "Probe", "statistic": statistic}).metric is not None
+    assert definition_with(metric={"metric_name": "Probe", "statistic": statistic}).metric is not None
 
 
 @pytest.mark.parametrize("statistic", ["P95", "95p", "p95.123", "p101", "p100.5", "p", "p95.", "sum", "avg"])
@@ -110,7 +102,7 @@ def test_metric_math_rules():
         "expression": "100 * a / b",
         "metrics": {"a": {"metric_name": "A", "statistic": "Sum"}, "b": {"metric_name": "B", "statistic": "Sum"}},
     }
-    assert loads(metric=None, math=good).math is not None
+    assert definition_with(metric=None, math=good).math is not None
     unused = {**good, "expression": "100 * a"}
     (problem,) = alarms_problems(alarm(metric=None, math=unused))
     assert problem == "alarms[0].math.expression: does not use the metric id(s) b"
@@ -124,25 +116,33 @@ def test_metric_math_rules():
 
 def test_routes_and_names_rules():
     # The webhook-era key is gone, and says where Slack went.
-    assert problems({"slack_severities": ["high"]}) == [
+    assert alerting_problems({"slack_severities": ["high"]}) == [
         "slack_severities: Slack now goes through AWS Chatbot: list channels under `alerting.slack.channels` "
         "with their severities (see docs/alerting.md)"
     ]
-    assert problems({"pagerduty_severities": ["high", "high"]}) == [
+    assert alerting_problems({"pagerduty_severities": ["high", "high"]}) == [
         "pagerduty_severities: lists a severity more than once: high"
     ]
-    assert problems({"pagerduty_severities": ["sev1"]})[0].startswith("pagerduty_severities[0]: must be one of")
-    assert problems({"emails": [{"address": "a@example.org", "severities": []}]})[0].startswith("emails[0].severities:")
+    assert alerting_problems({"pagerduty_severities": ["sev1"]})[0].startswith(
+        "pagerduty_severities[0]: must be one of"
+    )
+    assert alerting_problems({"emails": [{"address": "a@example.org", "severities": []}]})[0].startswith(
+        "emails[0].severities:"
+    )
     twice = [{"address": "a@example.org", "severities": ["low"]}, {"address": "A@example.org", "severities": ["high"]}]
-    assert problems({"emails": twice})[0].startswith("emails: each address may appear once")
-    assert problems({"service_unavailable_alarms": ["nope"]}) == [
+    assert alerting_problems({"emails": twice})[0].startswith("emails: each address may appear once")
+    assert alerting_problems({"service_unavailable_alarms": ["nope"]}) == [
         "service_unavailable_alarms: names unknown alarm(s): nope"
     ]
-    assert problems({"service_unavailable_alarms": []})[0].startswith("service_unavailable_alarms: needs at least one")
-    assert problems(
+    assert alerting_problems({"service_unavailable_alarms": []})[0].startswith(
+        "service_unavailable_alarms: needs at least one"
+    )
+    assert alerting_problems(
         {"alarms": [alarm(name="service-unavailable")], "service_unavailable_alarms": ["service-unavailable"]}
     )[0].startswith("alarms: 'service-unavailable' is the composite")
-    assert problems({"metric_namespace": "AWS/Lambda"})[0].startswith("metric_namespace: must be a custom namespace")
+    assert alerting_problems({"metric_namespace": "AWS/Lambda"})[0].startswith(
+        "metric_namespace: must be a custom namespace"
+    )
 
 
 def test_stack_file_errors_name_the_file_and_full_key(tmp_path):
@@ -155,10 +155,7 @@ def test_stack_file_errors_name_the_file_and_full_key(tmp_path):
         ]
         config[f"{NAMESPACE}:alerting"]["service_unavailable_alarms"] = ["a"]
 
-    with pytest.raises(ProgramError) as caught:
-        evaluate_with(tmp_path, "production", edit)
-    assert caught.value.settings
-    message = caught.value.message
+    message = settings_refusal(tmp_path, "production", edit)
     prefix = f"Pulumi.production.yaml: {NAMESPACE}:alerting.alarms"
     assert f"{prefix}[0].severity: must be one of" in message
     assert f"{prefix}[1].period: must be a positive multiple of 60 seconds" in message

@@ -7,14 +7,16 @@ import json
 from components.alerting import PUBLISHING_SERVICES
 from components.settings.base import SEVERITIES
 from ops.offline import ACCOUNT_ID
-from tests.alerting.support import KEY, TOPIC, TOPIC_POLICY, owned, topic_arns
-from tests.parliament_check import parliament_findings
+from tests.alerting.support import KEY, TOPIC, TOPIC_POLICY, created_by_alerting
+from tests.support.parliament import parliament_findings
+from tests.support.policy_documents import policy_document
+from tests.support.resources import alert_topic_arns
 
 
 def test_one_topic_per_severity_encrypted_with_the_one_rotated_key(stack):
-    (key,) = owned(stack, KEY)
+    (key,) = created_by_alerting(stack, KEY)
     assert key.plain_inputs["enableKeyRotation"] is True
-    topics = owned(stack, TOPIC)
+    topics = created_by_alerting(stack, TOPIC)
     assert sorted(t.plain_inputs["name"] for t in topics) == sorted(f"{stack.stack}-alerts-{s}" for s in SEVERITIES)
     for topic in topics:
         assert topic.plain_inputs["kmsMasterKeyId"] == key.plain_outputs["arn"]
@@ -22,8 +24,8 @@ def test_one_topic_per_severity_encrypted_with_the_one_rotated_key(stack):
 
 
 def test_key_policy_lets_only_the_alert_services_use_data_keys(stack):
-    (key,) = owned(stack, KEY)
-    policy = json.loads(key.plain_inputs["policy"])
+    (key,) = created_by_alerting(stack, KEY)
+    policy = policy_document(key)
     statements = {s["Sid"]: s for s in policy["Statement"]}
     services = statements["AlertServicesEncryptTopicMessages"]
     assert sorted(services["Principal"]["Service"]) == sorted(PUBLISHING_SERVICES)
@@ -41,12 +43,12 @@ def test_key_policy_lets_only_the_alert_services_use_data_keys(stack):
 
 
 def test_topic_policies_admit_the_alert_services_of_this_account_over_tls_only(stack):
-    topics = topic_arns(stack)
-    policies = owned(stack, TOPIC_POLICY)
+    topics = alert_topic_arns(stack)
+    policies = created_by_alerting(stack, TOPIC_POLICY)
     assert sorted(p.plain_inputs["arn"] for p in policies) == sorted(topics.values())
     for resource in policies:
         arn = resource.plain_inputs["arn"]
-        statements = {s["Sid"]: s for s in json.loads(resource.plain_inputs["policy"])["Statement"]}
+        statements = {s["Sid"]: s for s in policy_document(resource)["Statement"]}
         allow = statements["AlertServicesPublish"]
         assert allow["Effect"] == "Allow"
         assert sorted(allow["Principal"]["Service"]) == sorted(PUBLISHING_SERVICES)
@@ -62,7 +64,9 @@ def test_topic_policies_admit_the_alert_services_of_this_account_over_tls_only(s
 
 
 def test_key_and_topic_policies_have_no_parliament_findings(stack):
-    documents = [r.plain_inputs["policy"] for r in owned(stack, KEY) + owned(stack, TOPIC_POLICY)]
+    documents = [
+        r.plain_inputs["policy"] for r in created_by_alerting(stack, KEY) + created_by_alerting(stack, TOPIC_POLICY)
+    ]
     assert len(documents) == 1 + len(SEVERITIES)
     for document in documents:
         assert parliament_findings(document) == []

@@ -1,20 +1,17 @@
-"""Helpers of the backup tests: the vault's recorded resources, its settings, and parliament's view of its policies."""
+"""Helpers of the backup tests: the vault's recorded resources, its settings, and throwaway vault programs."""
 
 from __future__ import annotations
 
-import json
 import textwrap
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import yaml
 
-from components.settings import StackSettings
 from components.settings.backup import BackupSettings
 from ops.offline import Evaluation, RecordedResource, evaluate
-from tests.helpers import NAMESPACE, copy_program, problems_with_area, settings_with_area
-from tests.parliament_check import key_policy_findings, trust_policy_findings
+from tests.support.programs import copy_real_program
+from tests.support.resources import resource_named, type_token
+from tests.support.stack_files import NAMESPACE, evaluated_area
 
 BACKUP = f"{NAMESPACE}:backup"
 VAULT = "platform:backup:BackupVault"
@@ -33,16 +30,18 @@ def vault_name(evaluation: Evaluation) -> str:
     return vault.name
 
 
-def part(evaluation: Evaluation, type_: str, suffix: str) -> RecordedResource:
+def vault_resource(evaluation: Evaluation, type_: str, suffix: str) -> RecordedResource:
     """The vault's child of `type_` named `<vault>-<suffix>`."""
-    name = f"{vault_name(evaluation)}-{suffix}" if suffix else vault_name(evaluation)
-    (match,) = [r for r in evaluation.of_type(type_) if r.name == name]
-    return match
+    return resource_named(evaluation, type_, f"{vault_name(evaluation)}-{suffix}")
 
 
-def s3(evaluation: Evaluation, kind: str, suffix: str) -> RecordedResource:
-    """A standalone S3 resource, e.g. s3(ev, "BucketVersioning", "primary-versioning")."""
-    return part(evaluation, f"aws:s3/{kind[0].lower() + kind[1:]}:{kind}", suffix)
+def vault_s3_resource(evaluation: Evaluation, kind: str, suffix: str) -> RecordedResource:
+    """A standalone S3 resource of the vault, e.g. `vault_s3_resource(ev, "BucketVersioning", "primary-versioning")`."""
+    return vault_resource(evaluation, type_token("aws", "s3", kind), suffix)
+
+
+def vault_arn(evaluation: Evaluation, type_: str, suffix: str) -> str:
+    return vault_resource(evaluation, type_, suffix).plain_outputs["arn"]
 
 
 def vault_children(evaluation: Evaluation) -> list[RecordedResource]:
@@ -51,52 +50,13 @@ def vault_children(evaluation: Evaluation) -> list[RecordedResource]:
 
 
 def backup_settings(evaluation: Evaluation) -> BackupSettings:
-    document = yaml.safe_load((evaluation.program_dir / f"Pulumi.{evaluation.stack}.yaml").read_text())
-    return BackupSettings.model_validate(document["config"][BACKUP])
-
-
-def doc(resource: RecordedResource, key: str = "policy") -> dict[str, Any]:
-    value = resource.plain_inputs[key]
-    return json.loads(value) if isinstance(value, str) else value
-
-
-def statement(document: dict[str, Any], sid: str) -> dict[str, Any]:
-    (match,) = [s for s in document["Statement"] if s.get("Sid") == sid]
-    return match
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-# ---------------------------------------------------------------------------------------------------
-# parliament (see tests/parliament_check.py for how key and trust policies are shown to it)
-
-
-def findings_of_key_policy(key: RecordedResource) -> list[str]:
-    return key_policy_findings(doc(key), key.plain_outputs["arn"])
-
-
-def findings_of_trust_policy(role: RecordedResource) -> list[str]:
-    return trust_policy_findings(doc(role, "assumeRolePolicy"), role.plain_outputs["arn"])
-
-
-# ---------------------------------------------------------------------------------------------------
-# settings and throwaway programs
-
-
-def settings_with(stack: str, edit: Callable[[dict[str, Any]], None]) -> StackSettings:
-    """Parse the stack's settings with `edit` applied to its `backup` mapping (no program run)."""
-    return settings_with_area(stack, "backup", edit)
-
-
-def problems_with(stack: str, edit: Callable[[dict[str, Any]], None]) -> list[str]:
-    return problems_with_area(stack, "backup", edit)
+    """The backup settings of the stack file the evaluation ran with."""
+    return BackupSettings.model_validate(evaluated_area(evaluation, "backup"))
 
 
 def evaluate_vault(tmp_path: Path, body: str) -> Evaluation:
     """Run a throwaway program that builds only a BackupVault (with the real components package)."""
-    program = copy_program(tmp_path / "vault")
+    program = copy_real_program(tmp_path / "vault")
     (program / "Pulumi.test.yaml").write_text(yaml.safe_dump({"config": {"aws:region": "us-east-1"}}))
     source = """
         import pulumi

@@ -12,21 +12,14 @@ from tests.backup.support import (
     KEY,
     ROLE,
     ROLE_POLICY,
-    doc,
     evaluate_vault,
-    part,
-    s3,
-    statement,
     vault_name,
+    vault_resource,
+    vault_s3_resource,
 )
-from tests.helpers import evaluate_with
-
-
-def _topic(stack: Evaluation, severity: str) -> str:
-    (topic,) = [
-        t for t in stack.of_type("aws:sns/topic:Topic") if t.plain_outputs["name"] == f"{stack.stack}-alerts-{severity}"
-    ]
-    return topic.plain_outputs["arn"]
+from tests.support.policy_documents import policy_document, statement_with_sid
+from tests.support.programs import evaluate_with
+from tests.support.resources import alert_topic_arns
 
 
 def _alarms(stack: Evaluation) -> dict[str, dict]:
@@ -43,10 +36,10 @@ def _replication_alarms(stack: Evaluation) -> dict[str, dict]:
 def test_replication_alarms(stack):
     alarms = _replication_alarms(stack)
     assert set(alarms) == {"replication-latency", "replication-failed"}
-    topic = _topic(stack, "high")
+    topic = alert_topic_arns(stack)["high"]
     dimensions = {
-        "SourceBucket": part(stack, BUCKET, "primary").plain_inputs["bucket"],
-        "DestinationBucket": part(stack, BUCKET, "replica").plain_inputs["bucket"],
+        "SourceBucket": vault_resource(stack, BUCKET, "primary").plain_inputs["bucket"],
+        "DestinationBucket": vault_resource(stack, BUCKET, "replica").plain_inputs["bucket"],
         "RuleId": "backups-to-dr",
     }
     for alarm in alarms.values():
@@ -69,13 +62,13 @@ def test_stack_outputs(stack):
     out = stack.outputs
     assert out["backup_primary_bucket_name"] == f"lodgetix-{stack.stack}-backups-us-east-1"
     assert out["backup_replica_bucket_name"] == f"lodgetix-{stack.stack}-backups-us-west-2"
-    assert out["backup_primary_bucket_arn"] == part(stack, BUCKET, "primary").plain_outputs["arn"]
-    assert out["backup_replica_bucket_arn"] == part(stack, BUCKET, "replica").plain_outputs["arn"]
-    assert out["backup_primary_key_arn"] == part(stack, KEY, "primary-key").plain_outputs["arn"]
-    assert out["backup_replica_key_arn"] == part(stack, KEY, "replica-key").plain_outputs["arn"]
-    assert out["backup_replication_role_arn"] == part(stack, ROLE, "replication").plain_outputs["arn"]
+    assert out["backup_primary_bucket_arn"] == vault_resource(stack, BUCKET, "primary").plain_outputs["arn"]
+    assert out["backup_replica_bucket_arn"] == vault_resource(stack, BUCKET, "replica").plain_outputs["arn"]
+    assert out["backup_primary_key_arn"] == vault_resource(stack, KEY, "primary-key").plain_outputs["arn"]
+    assert out["backup_replica_key_arn"] == vault_resource(stack, KEY, "replica-key").plain_outputs["arn"]
+    assert out["backup_replication_role_arn"] == vault_resource(stack, ROLE, "replication").plain_outputs["arn"]
     for role in ("writer", "reader"):
-        arn = part(stack, ROLE, f"lodgetix-app-{role}").plain_outputs["arn"]
+        arn = vault_resource(stack, ROLE, f"lodgetix-app-{role}").plain_outputs["arn"]
         assert out[f"backup_{role}_role_arns"] == {"lodgetix-app": arn}
     assert out["backup_regions"] == {"primary": "us-east-1", "dr": "us-west-2"}
     assert out["backup_rto_hours"] == 4
@@ -106,22 +99,24 @@ def test_settings_drive_lock_delete_markers_transitions_and_severity(tmp_path):
         backup["replica_extra_days"] = 3
         backup["replication_alarm_severity"] = "critical"
 
-    ev = evaluate_with(tmp_path, "staging", edit)
+    evaluation = evaluate_with(tmp_path, "staging", edit)
     for suffix in ("primary", "replica"):
-        assert part(ev, BUCKET, suffix).plain_inputs["objectLockEnabled"] is True
-        lock = s3(ev, "BucketObjectLockConfiguration", f"{suffix}-object-lock").plain_inputs
+        assert vault_resource(evaluation, BUCKET, suffix).plain_inputs["objectLockEnabled"] is True
+        lock = vault_s3_resource(evaluation, "BucketObjectLockConfiguration", f"{suffix}-object-lock").plain_inputs
         assert lock["rule"] == {"defaultRetention": {"mode": "COMPLIANCE", "days": 3}}
-    read = statement(doc(part(ev, ROLE_POLICY, "replication")), "ReadSourceVersions")
+    read = statement_with_sid(
+        policy_document(vault_resource(evaluation, ROLE_POLICY, "replication")), "ReadSourceVersions"
+    )
     assert {"s3:GetObjectRetention", "s3:GetObjectLegalHold"} <= set(read["Action"])
-    (rule,) = s3(ev, "BucketReplicationConfig", "replication").plain_inputs["rules"]
+    (rule,) = vault_s3_resource(evaluation, "BucketReplicationConfig", "replication").plain_inputs["rules"]
     assert rule["deleteMarkerReplication"] == {"status": "Enabled"}
-    primary = s3(ev, "BucketLifecycleConfiguration", "primary-lifecycle").plain_inputs["rules"]
-    replica = s3(ev, "BucketLifecycleConfiguration", "replica-lifecycle").plain_inputs["rules"]
+    primary = vault_s3_resource(evaluation, "BucketLifecycleConfiguration", "primary-lifecycle").plain_inputs["rules"]
+    replica = vault_s3_resource(evaluation, "BucketLifecycleConfiguration", "replica-lifecycle").plain_inputs["rules"]
     assert not [r for r in primary + replica if r.get("transitions")]
     expiring = [r for r in primary if "expiration" in r], [r for r in replica if "expiration" in r]
     assert [r["expiration"]["days"] for r in expiring[1]] == [r["expiration"]["days"] + 3 for r in expiring[0]]
-    topic = _topic(ev, "critical")
-    for alarm in _replication_alarms(ev).values():
+    topic = alert_topic_arns(evaluation)["critical"]
+    for alarm in _replication_alarms(evaluation).values():
         assert alarm["alarmActions"] == [topic]
         assert alarm["okActions"] == [topic]
 
@@ -152,7 +147,9 @@ def test_without_topics_no_alarm_is_created(bare_vault):
     # An alarm that notifies nobody would break the alerting policy; none is made (a warning says why).
     assert not bare_vault.of_type(ALARM)
     assert bare_vault.outputs["alarms"] == 0
-    assert s3(bare_vault, "BucketReplicationConfig", "replication"), "replication itself does not need topics"
+    assert vault_s3_resource(bare_vault, "BucketReplicationConfig", "replication"), (
+        "replication itself does not need topics"
+    )
 
 
 def test_without_apps_no_job_roles(bare_vault):

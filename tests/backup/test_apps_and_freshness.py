@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import json
 from typing import Any
 
 import pytest
@@ -19,15 +18,15 @@ from tests.backup.support import (
     ROLE,
     ROLE_POLICY,
     TIERS,
-    as_list,
-    doc,
-    findings_of_trust_policy,
-    part,
-    s3,
     vault_name,
+    vault_resource,
+    vault_s3_resource,
 )
-from tests.helpers import NAMESPACE, evaluate_with
-from tests.parliament_check import parliament_findings
+from tests.support.parliament import parliament_findings, role_trust_findings
+from tests.support.policy_documents import as_list, policy_document
+from tests.support.programs import evaluate_with
+from tests.support.resources import alert_topic_arns, recorded_dashboard_body
+from tests.support.stack_files import NAMESPACE
 
 APPS = ("app", "app-admin")  # `app` is a string prefix of `app-admin`: the case prefixes must not leak into
 
@@ -61,21 +60,21 @@ def test_identity_is_the_lowercased_repository_name() -> None:
 def test_each_app_has_its_own_roles_trusting_only_its_own_jobs(two_apps: Evaluation) -> None:
     for app, repository in zip(APPS, ("lodgetix/App", "lodgetix/app-admin"), strict=True):
         for kind, environment in (("writer", "production-backup"), ("reader", "production-restore-drill")):
-            role = part(two_apps, ROLE, f"{app}-{kind}")
-            (only,) = doc(role, "assumeRolePolicy")["Statement"]
+            role = vault_resource(two_apps, ROLE, f"{app}-{kind}")
+            (only,) = policy_document(role, "assumeRolePolicy")["Statement"]
             subject = only["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"]
             assert subject == f"repo:{repository}:environment:{environment}"
-            assert findings_of_trust_policy(role) == []
+            assert role_trust_findings(role) == []
     assert two_apps.outputs["backup_writer_role_arns"].keys() == set(APPS)
 
 
 @pytest.mark.parametrize("app", APPS)
 def test_an_apps_roles_reach_only_its_own_prefixes(two_apps: Evaluation, app: str) -> None:
-    primary = part(two_apps, BUCKET, "primary").plain_outputs["arn"]
-    replica = part(two_apps, BUCKET, "replica").plain_outputs["arn"]
-    writer = doc(part(two_apps, ROLE_POLICY, f"{app}-writer"))
-    reader = doc(part(two_apps, ROLE_POLICY, f"{app}-reader"))
-    assert parliament_findings_of(writer) == parliament_findings_of(reader) == []
+    primary = vault_resource(two_apps, BUCKET, "primary").plain_outputs["arn"]
+    replica = vault_resource(two_apps, BUCKET, "replica").plain_outputs["arn"]
+    writer = policy_document(vault_resource(two_apps, ROLE_POLICY, f"{app}-writer"))
+    reader = policy_document(vault_resource(two_apps, ROLE_POLICY, f"{app}-reader"))
+    assert parliament_findings(writer) == parliament_findings(reader) == []
     for other in APPS:
         for tier in TIERS:
             key = f"{tier}{other}/20260705T020000Z-full.tar.gz"
@@ -97,12 +96,8 @@ def test_an_apps_roles_reach_only_its_own_prefixes(two_apps: Evaluation, app: st
         assert publish["Condition"] == {"StringEquals": {"cloudwatch:namespace": "Platform/Backups"}}
 
 
-def parliament_findings_of(document: dict[str, Any]) -> list[str]:
-    return parliament_findings(json.dumps(document))
-
-
 def test_lifecycle_tiers_apply_to_every_app(two_apps: Evaluation) -> None:
-    rules = s3(two_apps, "BucketLifecycleConfiguration", "primary-lifecycle").plain_inputs["rules"]
+    rules = vault_s3_resource(two_apps, "BucketLifecycleConfiguration", "primary-lifecycle").plain_inputs["rules"]
     # The tier rules filter on their prefix; one more rule, with an empty filter, aborts multipart uploads bucket-wide.
     filters = [r["filter"]["prefix"] for r in rules if r["filter"].get("prefix")]
     assert filters == TIERS
@@ -115,20 +110,11 @@ def _app_alarms(evaluation: Evaluation, app: str) -> dict[str, dict[str, Any]]:
     return {a.name.removeprefix(prefix): a.plain_inputs for a in evaluation.of_type(ALARM) if a.name.startswith(prefix)}
 
 
-def _topic(evaluation: Evaluation, severity: str) -> str:
-    (topic,) = [
-        t
-        for t in evaluation.of_type("aws:sns/topic:Topic")
-        if t.plain_outputs["name"] == f"{evaluation.stack}-alerts-{severity}"
-    ]
-    return topic.plain_outputs["arn"]
-
-
 def test_freshness_and_drill_alarms_per_app(stack: Evaluation) -> None:
     alarms = _app_alarms(stack, "lodgetix-app")
     assert set(alarms) == {"backup-freshness", "backup-duration", "drill-failed", "drill-over-rto", "drill-age"}
     severity = "high" if stack.stack == "production" else "medium"
-    topic = _topic(stack, severity)
+    topic = alert_topic_arns(stack)[severity]
     for alarm in alarms.values():
         assert alarm["namespace"] == "Platform/Backups"
         assert alarm["dimensions"] == {"Environment": stack.stack, "Repository": "lodgetix-app"}
@@ -187,23 +173,18 @@ def test_alarms_follow_settings(tmp_path) -> None:
         backup["freshness_alarm_severity"] = "critical"
         backup["restore_drill"] = {"interval_days": 7, "margin_days": 1, "severity": "low"}
 
-    ev = evaluate_with(tmp_path, "production", edit)
-    alarms = _app_alarms(ev, "lodgetix-app")
+    evaluation = evaluate_with(tmp_path, "production", edit)
+    alarms = _app_alarms(evaluation, "lodgetix-app")
     fresh = alarms["backup-freshness"]
     assert fresh["evaluationPeriods"] == (15 + 30 + 15) // 5
-    assert fresh["alarmActions"] == [_topic(ev, "critical")]
+    assert fresh["alarmActions"] == [alert_topic_arns(evaluation)["critical"]]
     assert alarms["drill-age"]["threshold"] == 8
-    assert alarms["drill-age"]["alarmActions"] == [_topic(ev, "low")]
-    assert ev.outputs["backup_rpo_design"]["incremental_cron"] == "7-59/15 * * * *"
-
-
-def _dashboard_widgets(evaluation: Evaluation) -> list[dict[str, Any]]:
-    (dashboard,) = evaluation.of_type("aws:cloudwatch/dashboard:Dashboard")
-    return json.loads(dashboard.plain_inputs["dashboardBody"])["widgets"]
+    assert alarms["drill-age"]["alarmActions"] == [alert_topic_arns(evaluation)["low"]]
+    assert evaluation.outputs["backup_rpo_design"]["incremental_cron"] == "7-59/15 * * * *"
 
 
 def test_dashboard_shows_backup_age_against_the_rpo_and_drills_against_the_rto(stack: Evaluation) -> None:
-    widgets = {w["properties"].get("title"): w["properties"] for w in _dashboard_widgets(stack)}
+    widgets = {w["properties"].get("title"): w["properties"] for w in recorded_dashboard_body(stack)["widgets"]}
     design = stack.outputs["backup_rpo_design"]
     age = widgets["Backup age of lodgetix-app (min) vs RPO"]
     expression, metric = age["metrics"]
@@ -222,6 +203,6 @@ def test_dashboard_shows_backup_age_against_the_rpo_and_drills_against_the_rto(s
     drill = widgets["Restore drill of lodgetix-app: duration (s) vs RTO"]
     assert [m[1] for m in drill["metrics"]] == ["RestoreDrillDurationSeconds", "RestoreDrillAgeDays"]
     assert drill["annotations"]["horizontal"][0]["value"] == 4 * 3600
-    (status,) = [w for w in _dashboard_widgets(stack) if w["type"] == "alarm"]
+    (status,) = [w for w in recorded_dashboard_body(stack)["widgets"] if w["type"] == "alarm"]
     freshness = [a for a in stack.of_type(ALARM) if a.name.endswith("-lodgetix-app-backup-freshness")]
     assert freshness[0].plain_outputs["arn"] in status["properties"]["alarms"]

@@ -4,17 +4,8 @@ encryption, TLS-only and right-key-only policies, access logging and retention."
 from __future__ import annotations
 
 from ops.offline import Evaluation
-from tests.backup.support import (
-    BUCKET,
-    SUFFIXES,
-    TIERS,
-    as_list,
-    backup_settings,
-    doc,
-    part,
-    s3,
-    statement,
-)
+from tests.backup.support import BUCKET, SUFFIXES, TIERS, backup_settings, vault_resource, vault_s3_resource
+from tests.support.policy_documents import as_list, policy_document, statement_with_sid
 
 
 def _regions(stack: Evaluation) -> dict[str, str]:
@@ -37,7 +28,7 @@ def test_four_buckets_named_and_placed_by_region(stack):
         "replica-access-logs": f"lodgetix-{env}-access-logs-us-west-2",
     }
     for suffix, region in _regions(stack).items():
-        bucket = part(stack, BUCKET, suffix).plain_inputs
+        bucket = vault_resource(stack, BUCKET, suffix).plain_inputs
         assert bucket["bucket"] == expected[suffix]
         assert bucket["region"] == region
         assert bucket["forceDestroy"] is settings.force_destroy
@@ -50,29 +41,31 @@ def test_four_buckets_named_and_placed_by_region(stack):
 
 
 def test_staging_may_be_torn_down_production_may_not(staging, production):
-    assert part(staging, BUCKET, "primary").plain_inputs["forceDestroy"] is True
-    assert part(production, BUCKET, "primary").plain_inputs["forceDestroy"] is False
+    assert vault_resource(staging, BUCKET, "primary").plain_inputs["forceDestroy"] is True
+    assert vault_resource(production, BUCKET, "primary").plain_inputs["forceDestroy"] is False
 
 
 def test_acls_off_public_access_blocked_versioning_on(stack):
     for suffix, region in _regions(stack).items():
-        name = part(stack, BUCKET, suffix).plain_inputs["bucket"]
-        ownership = s3(stack, "BucketOwnershipControls", f"{suffix}-ownership").plain_inputs
+        name = vault_resource(stack, BUCKET, suffix).plain_inputs["bucket"]
+        ownership = vault_s3_resource(stack, "BucketOwnershipControls", f"{suffix}-ownership").plain_inputs
         assert ownership == {"bucket": name, "region": region, "rule": {"objectOwnership": "BucketOwnerEnforced"}}
-        block = s3(stack, "BucketPublicAccessBlock", f"{suffix}-public-access-block").plain_inputs
+        block = vault_s3_resource(stack, "BucketPublicAccessBlock", f"{suffix}-public-access-block").plain_inputs
         for flag in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"):
             assert block[flag] is True, flag
         assert (block["bucket"], block["region"]) == (name, region)
-        versioning = s3(stack, "BucketVersioning", f"{suffix}-versioning").plain_inputs
+        versioning = vault_s3_resource(stack, "BucketVersioning", f"{suffix}-versioning").plain_inputs
         assert versioning["versioningConfiguration"] == {"status": "Enabled"}
         assert (versioning["bucket"], versioning["region"]) == (name, region)
 
 
 def test_backup_buckets_use_their_own_regional_customer_key(stack):
     for suffix, region in (("primary", "us-east-1"), ("replica", "us-west-2")):
-        key = part(stack, "aws:kms/key:Key", f"{suffix}-key")
+        key = vault_resource(stack, "aws:kms/key:Key", f"{suffix}-key")
         assert key.plain_inputs["region"] == region
-        (rule,) = s3(stack, "BucketServerSideEncryptionConfiguration", f"{suffix}-encryption").plain_inputs["rules"]
+        (rule,) = vault_s3_resource(
+            stack, "BucketServerSideEncryptionConfiguration", f"{suffix}-encryption"
+        ).plain_inputs["rules"]
         default = rule["applyServerSideEncryptionByDefault"]
         assert default == {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": key.plain_outputs["arn"]}
         assert f":kms:{region}:" in default["kmsMasterKeyId"]
@@ -82,52 +75,56 @@ def test_backup_buckets_use_their_own_regional_customer_key(stack):
 def test_access_log_buckets_use_sse_s3(stack):
     # Deliberate (see components/backup/buckets.py): SSE-S3 is the documented encryption of a log target.
     for suffix in ("primary-access-logs", "replica-access-logs"):
-        (rule,) = s3(stack, "BucketServerSideEncryptionConfiguration", f"{suffix}-encryption").plain_inputs["rules"]
+        (rule,) = vault_s3_resource(
+            stack, "BucketServerSideEncryptionConfiguration", f"{suffix}-encryption"
+        ).plain_inputs["rules"]
         assert rule["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "AES256"}
-        assert "-access-logs-" in part(stack, BUCKET, suffix).plain_inputs["bucket"]
+        assert "-access-logs-" in vault_resource(stack, BUCKET, suffix).plain_inputs["bucket"]
 
 
 def test_backup_bucket_policy_denies_plain_http_and_foreign_encryption(stack):
     for suffix in ("primary", "replica"):
-        bucket_arn = part(stack, BUCKET, suffix).plain_outputs["arn"]
-        key_arn = part(stack, "aws:kms/key:Key", f"{suffix}-key").plain_outputs["arn"]
-        policy = s3(stack, "BucketPolicy", f"{suffix}-policy")
-        document = doc(policy)
+        bucket_arn = vault_resource(stack, BUCKET, suffix).plain_outputs["arn"]
+        key_arn = vault_resource(stack, "aws:kms/key:Key", f"{suffix}-key").plain_outputs["arn"]
+        policy = vault_s3_resource(stack, "BucketPolicy", f"{suffix}-policy")
+        document = policy_document(policy)
         assert all(s["Effect"] == "Deny" for s in document["Statement"]), "a backup bucket policy only denies"
-        tls = statement(document, "DenyInsecureTransport")
+        tls = statement_with_sid(document, "DenyInsecureTransport")
         assert tls["Principal"] == "*"
         assert tls["Action"] == "s3:*"
         assert as_list(tls["Resource"]) == [bucket_arn, f"{bucket_arn}/*"]
         assert tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-        not_kms = statement(document, "DenyUploadsNotSseKms")
+        not_kms = statement_with_sid(document, "DenyUploadsNotSseKms")
         assert not_kms["Action"] == "s3:PutObject"
         assert not_kms["Condition"] == {"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms"}}
-        other_key = statement(document, "DenyUploadsWithAnotherKey")
+        other_key = statement_with_sid(document, "DenyUploadsWithAnotherKey")
         assert other_key["Condition"] == {
             "ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key_arn}
         }
-        managed_key = statement(document, "DenyUploadsWithTheAwsManagedKey")
+        managed_key = statement_with_sid(document, "DenyUploadsWithTheAwsManagedKey")
         assert managed_key["Condition"]["Null"] == {"s3:x-amz-server-side-encryption-aws-kms-key-id": "true"}
         # The policy lands after the public-access block.
-        block = s3(stack, "BucketPublicAccessBlock", f"{suffix}-public-access-block")
+        block = vault_s3_resource(stack, "BucketPublicAccessBlock", f"{suffix}-public-access-block")
         assert block.urn in policy.depends_on
 
 
 def test_access_logs_go_to_a_secured_log_bucket_in_the_same_region(stack):
     for suffix, region in (("primary", "us-east-1"), ("replica", "us-west-2")):
-        source = part(stack, BUCKET, suffix)
-        logs = part(stack, BUCKET, f"{suffix}-access-logs")
-        logging = s3(stack, "BucketLogging", f"{suffix}-access-logging")
+        source = vault_resource(stack, BUCKET, suffix)
+        logs = vault_resource(stack, BUCKET, f"{suffix}-access-logs")
+        logging = vault_s3_resource(stack, "BucketLogging", f"{suffix}-access-logging")
         inputs = logging.plain_inputs
         assert inputs["bucket"] == source.plain_inputs["bucket"]
         assert inputs["targetBucket"] == logs.plain_inputs["bucket"]
         assert inputs["targetPrefix"] == f"{source.plain_inputs['bucket']}/"
         assert inputs["region"] == region == logs.plain_inputs["region"]
-        log_policy = s3(stack, "BucketPolicy", f"{suffix}-access-logs-policy")
+        log_policy = vault_s3_resource(stack, "BucketPolicy", f"{suffix}-access-logs-policy")
         assert log_policy.urn in logging.depends_on
-        document = doc(log_policy)
-        assert statement(document, "DenyInsecureTransport")["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-        delivery = statement(document, "AllowServerAccessLogDelivery")
+        document = policy_document(log_policy)
+        assert statement_with_sid(document, "DenyInsecureTransport")["Condition"] == {
+            "Bool": {"aws:SecureTransport": "false"}
+        }
+        delivery = statement_with_sid(document, "AllowServerAccessLogDelivery")
         assert delivery["Principal"] == {"Service": "logging.s3.amazonaws.com"}
         assert delivery["Action"] == "s3:PutObject"
         assert delivery["Resource"] == f"{logs.plain_outputs['arn']}/*"
@@ -146,7 +143,7 @@ def test_access_logs_go_to_a_secured_log_bucket_in_the_same_region(stack):
 def test_log_buckets_have_their_own_retention(stack):
     settings = backup_settings(stack)
     for suffix in ("primary-access-logs", "replica-access-logs"):
-        (rule,) = s3(stack, "BucketLifecycleConfiguration", f"{suffix}-lifecycle").plain_inputs["rules"]
+        (rule,) = vault_s3_resource(stack, "BucketLifecycleConfiguration", f"{suffix}-lifecycle").plain_inputs["rules"]
         assert rule["status"] == "Enabled"
         assert rule["filter"] == {}
         assert rule["expiration"] == {"days": settings.access_log_days}
@@ -157,8 +154,8 @@ def test_log_buckets_have_their_own_retention(stack):
 def test_retention_tiers_and_the_replica_keeps_longer(stack):
     settings = backup_settings(stack)
     retention = settings.retention
-    primary_rules = s3(stack, "BucketLifecycleConfiguration", "primary-lifecycle").plain_inputs["rules"]
-    replica_rules = s3(stack, "BucketLifecycleConfiguration", "replica-lifecycle").plain_inputs["rules"]
+    primary_rules = vault_s3_resource(stack, "BucketLifecycleConfiguration", "primary-lifecycle").plain_inputs["rules"]
+    replica_rules = vault_s3_resource(stack, "BucketLifecycleConfiguration", "replica-lifecycle").plain_inputs["rules"]
     # Besides the tiers, each bucket aborts incomplete multipart uploads under every key, not only the tier prefixes.
     for rules in (primary_rules, replica_rules):
         (bucket_wide,) = [r for r in rules if r["filter"] == {}]
@@ -197,5 +194,5 @@ def test_retention_tiers_and_the_replica_keeps_longer(stack):
 
 def test_lifecycle_waits_for_versioning(stack):
     for suffix in SUFFIXES:
-        lifecycle = s3(stack, "BucketLifecycleConfiguration", f"{suffix}-lifecycle")
-        assert s3(stack, "BucketVersioning", f"{suffix}-versioning").urn in lifecycle.depends_on
+        lifecycle = vault_s3_resource(stack, "BucketLifecycleConfiguration", f"{suffix}-lifecycle")
+        assert vault_s3_resource(stack, "BucketVersioning", f"{suffix}-versioning").urn in lifecycle.depends_on

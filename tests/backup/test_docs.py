@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from tests.backup.support import settings_with
-from tests.helpers import REPO
+from tests.support.repository import REPO
+from tests.support.settings import stack_settings
 
 ROW = re.compile(r"^\| (?P<stack>staging|production) \| (?P<row>.+) \|$", re.MULTILINE)
 
@@ -15,7 +15,7 @@ ROW = re.compile(r"^\| (?P<stack>staging|production) \| (?P<row>.+) \|$", re.MUL
 @pytest.mark.parametrize("stack", ["staging", "production"])
 def test_the_documented_design_is_the_computed_one(stack: str) -> None:
     rows = {m["stack"]: m["row"] for m in ROW.finditer((REPO / "docs" / "backups.md").read_text())}
-    design = settings_with(stack, lambda b: None).backup.rpo
+    design = stack_settings(stack).backup.rpo
     terms = " + ".join(
         str(t)
         for t in (

@@ -6,20 +6,10 @@ import json
 
 import pytest
 
-from tests.backup.support import (
-    BUCKET,
-    BUCKET_POLICY,
-    KEY,
-    ROLE,
-    ROLE_POLICY,
-    SUFFIXES,
-    doc,
-    findings_of_key_policy,
-    findings_of_trust_policy,
-    part,
-    vault_children,
-)
-from tests.parliament_check import key_policy_findings, parliament_findings
+from ops.offline import Evaluation
+from tests.backup.support import BUCKET, BUCKET_POLICY, KEY, ROLE, ROLE_POLICY, SUFFIXES, vault_children, vault_resource
+from tests.support.parliament import key_findings, key_policy_findings, parliament_findings, role_trust_findings
+from tests.support.policy_documents import policy_document
 
 
 def test_every_policy_document_is_checked(stack):
@@ -32,41 +22,45 @@ def test_every_policy_document_is_checked(stack):
 def test_bucket_and_role_policies_pass_parliament(stack):
     for resource in vault_children(stack):
         if resource.type in (BUCKET_POLICY, ROLE_POLICY):
-            assert parliament_findings(json.dumps(doc(resource))) == [], resource.name
+            assert parliament_findings(json.dumps(policy_document(resource))) == [], resource.name
 
 
 def test_key_policies_pass_parliament(stack):
     for resource in vault_children(stack):
         if resource.type == KEY:
-            assert findings_of_key_policy(resource) == [], resource.name
+            assert key_findings(resource) == [], resource.name
 
 
 def test_trust_policies_pass_parliament(stack):
     for resource in vault_children(stack):
         if resource.type == ROLE:
-            assert findings_of_trust_policy(resource) == [], resource.name
+            assert role_trust_findings(resource) == [], resource.name
 
 
 def test_parliament_check_catches_a_bad_document(stack):
     # The checks can fail: a misspelt action is reported in an IAM policy and in a key policy.
-    policy = doc(part(stack, ROLE_POLICY, "lodgetix-app-writer"))
+    policy = policy_document(vault_resource(stack, ROLE_POLICY, "lodgetix-app-writer"))
     policy["Statement"][0]["Action"] = ["s3:PutObjekt"]
     assert parliament_findings(json.dumps(policy))
-    key = part(stack, KEY, "primary-key")
-    broken = doc(key)
+    key = vault_resource(stack, KEY, "primary-key")
+    broken = policy_document(key)
     broken["Statement"][1]["Action"] = ["kms:Decrpyt"]
     assert key_policy_findings(broken, key.plain_outputs["arn"])
 
 
+def _protection(evaluation: Evaluation, type_: str, suffix: str) -> tuple[bool, bool]:
+    """(protect, retain_on_delete) of one vault resource."""
+    resource = vault_resource(evaluation, type_, suffix)
+    return resource.protect, resource.retain_on_delete
+
+
 @pytest.mark.parametrize("suffix", SUFFIXES)
 def test_production_buckets_are_protected_and_retained(production, staging, suffix):
-    bucket = part(production, BUCKET, suffix)
-    assert (bucket.protect, bucket.retain_on_delete) == (True, True)
-    assert (part(staging, BUCKET, suffix).protect, part(staging, BUCKET, suffix).retain_on_delete) == (False, False)
+    assert _protection(production, BUCKET, suffix) == (True, True)
+    assert _protection(staging, BUCKET, suffix) == (False, False)
 
 
 def test_production_keys_are_protected_and_retained(production, staging):
     for suffix in ("primary-key", "replica-key"):
-        key = part(production, KEY, suffix)
-        assert (key.protect, key.retain_on_delete) == (True, True)
-        assert (part(staging, KEY, suffix).protect, part(staging, KEY, suffix).retain_on_delete) == (False, False)
+        assert _protection(production, KEY, suffix) == (True, True)
+        assert _protection(staging, KEY, suffix) == (False, False)

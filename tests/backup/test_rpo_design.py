@@ -15,10 +15,9 @@ from components.settings.backup import (
     BackupSettings,
     incremental_cron,
 )
-from tests.backup.support import problems_with, settings_with
-from tests.helpers import NAMESPACE
+from tests.backup.support import BACKUP
+from tests.support.settings import problems_with_area, stack_settings
 
-B = f"{NAMESPACE}:backup"
 PITR = {"mechanism": "supabase-pitr", "recovery_point_minutes": 2, "retention_days": 7}
 
 
@@ -85,9 +84,9 @@ def test_cadences_that_cannot_meet_the_rpo_name_the_largest_term(
         backup["dumps"] = dumps
         backup.pop("point_in_time_recovery", None)
 
-    problems = problems_with("staging", edit)
+    problems = problems_with_area("staging", "backup", edit)
     assert len(problems) == 1, problems
-    assert problems[0].startswith(f"{B}.{key}: scheduled dumps cannot meet rpo_minutes {rpo}"), problems
+    assert problems[0].startswith(f"{BACKUP}.{key}: scheduled dumps cannot meet rpo_minutes {rpo}"), problems
     assert message in problems[0]
     assert "point_in_time_recovery" in problems[0], "the message says what else would meet the RPO"
 
@@ -103,25 +102,27 @@ def test_pitr_must_itself_meet_the_rpo_and_the_dump_cadence_must_be_stated() -> 
     def slow_pitr(backup: dict[str, Any]) -> None:
         backup["point_in_time_recovery"]["recovery_point_minutes"] = 61
 
-    assert problems_with("production", slow_pitr) == [
-        f"{B}.point_in_time_recovery.recovery_point_minutes: 61 exceeds rpo_minutes (60): supabase-pitr does not"
+    assert problems_with_area("production", "backup", slow_pitr) == [
+        f"{BACKUP}.point_in_time_recovery.recovery_point_minutes: 61 exceeds rpo_minutes (60): supabase-pitr does not"
         " meet the RPO"
     ]
 
     def unstated_cadence(backup: dict[str, Any]) -> None:
         del backup["dumps"]["interval_minutes"]
 
-    (problem,) = problems_with("production", unstated_cadence)
-    assert problem.startswith(f"{B}.dumps.interval_minutes: must be set: scheduled dumps cannot meet rpo_minutes 60")
+    (problem,) = problems_with_area("production", "backup", unstated_cadence)
+    assert problem.startswith(
+        f"{BACKUP}.dumps.interval_minutes: must be set: scheduled dumps cannot meet rpo_minutes 60"
+    )
     assert "supabase-pitr meets the RPO, so state the dumps' own cadence" in problem
 
 
 def test_production_meets_the_runbook_hour() -> None:
-    settings = settings_with("production", lambda b: None).backup
+    settings = stack_settings("production").backup
     assert settings.rpo_minutes == 60  # IF-010
     assert settings.rpo.designed_rpo_minutes <= 60
     assert settings.point_in_time_recovery is not None, "logical dumps alone cannot: the mechanism is named"
-    without_pitr = problems_with("production", lambda b: b.pop("point_in_time_recovery"))
+    without_pitr = problems_with_area("production", "backup", lambda backup: backup.pop("point_in_time_recovery"))
     assert without_pitr
     assert "scheduled dumps cannot meet rpo_minutes 60" in without_pitr[0]
 

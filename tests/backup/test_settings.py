@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from components.settings import SettingsError
 from components.settings.backup import BackupSettings, access_log_bucket_name, backup_bucket_name
-from tests.backup.support import problems_with, settings_with
-from tests.helpers import NAMESPACE
+from tests.backup.support import BACKUP
+from tests.support.settings import problems_with_area, settings_with_area, stack_settings
+from tests.support.stack_files import edit_setting
 
-B = f"{NAMESPACE}:backup"
 PITR = {"mechanism": "supabase-pitr", "recovery_point_minutes": 2, "retention_days": 7}
 
 
 @pytest.mark.parametrize("stack", ["staging", "production"])
 def test_stack_files_are_valid(stack):
-    settings = settings_with(stack, lambda b: None).backup
+    settings = stack_settings(stack).backup
     assert (settings.primary_region, settings.dr_region) == ("us-east-1", "us-west-2")
     assert settings.rto_hours == 4  # IF-010
     # IF-010's 1 hour in production, met by the declared PITR; staging's dumps meet its own 2 hours.
@@ -32,11 +30,16 @@ def test_defaults_follow_the_runbook():
     settings = BackupSettings.model_validate(
         {"bucket_prefix": "acme", "point_in_time_recovery": PITR, "dumps": {"interval_minutes": 60}}
     )
-    r = settings.retention
+    retention = settings.retention
     # IF-009: daily 7, weekly 4 (weeks), monthly 12 (months); incremental kept as long as daily.
-    assert (r.daily_days, r.weekly_days, r.monthly_days, r.incremental) == (7, 28, 365, 7)
-    assert r.pre_migration == r.weekly_days
-    assert list(r.tiers()) == ["daily/", "weekly/", "monthly/", "incremental/", "pre-migration/"]
+    assert (retention.daily_days, retention.weekly_days, retention.monthly_days, retention.incremental) == (
+        7,
+        28,
+        365,
+        7,
+    )
+    assert retention.pre_migration == retention.weekly_days
+    assert list(retention.tiers()) == ["daily/", "weekly/", "monthly/", "incremental/", "pre-migration/"]
     assert (settings.primary_region, settings.dr_region, settings.rpo_minutes, settings.rto_hours) == (
         "us-east-1",
         "us-west-2",
@@ -44,17 +47,6 @@ def test_defaults_follow_the_runbook():
         4,
     )
     assert settings.rpo.designed_rpo_minutes == 2
-
-
-def _set(path: str, value: Any):
-    def edit(backup: dict[str, Any]) -> None:
-        *parents, leaf = path.split(".")
-        node = backup
-        for p in parents:
-            node = node.setdefault(p, {})
-        node[leaf] = value
-
-    return edit
 
 
 @pytest.mark.parametrize(
@@ -94,42 +86,51 @@ def _set(path: str, value: Any):
     ],
 )
 def test_bad_value_names_file_and_key(stack, path, value, message):
-    problems = problems_with(stack, _set(path, value))
+    problems = problems_with_area(stack, "backup", edit_setting(*path.split("."), value=value))
     key = "dr_region" if path == "primary_region" else path
     key = "force_destroy" if path == "protect" else key
-    expected = f"{B}.{key}"
+    expected = f"{BACKUP}.{key}"
     assert any(p.startswith(f"{expected}: ") or p.startswith(f"{expected}[") for p in problems), problems
     assert any(message in p for p in problems), problems
 
 
 def test_retention_must_be_ordered():
-    weekly = problems_with("staging", _set("retention.weekly_days", 6))
+    weekly = problems_with_area("staging", "backup", edit_setting("retention", "weekly_days", value=6))
     assert weekly == [
-        f"{B}.retention.weekly_days: retention must be ordered: daily_days <= weekly_days <= monthly_days"
+        f"{BACKUP}.retention.weekly_days: retention must be ordered: daily_days <= weekly_days <= monthly_days"
     ]
-    monthly = problems_with("staging", _set("retention.monthly_days", 27))
+    monthly = problems_with_area("staging", "backup", edit_setting("retention", "monthly_days", value=27))
     assert monthly == [
-        f"{B}.retention.monthly_days: retention must be ordered: daily_days <= weekly_days <= monthly_days"
+        f"{BACKUP}.retention.monthly_days: retention must be ordered: daily_days <= weekly_days <= monthly_days"
     ]
     # Equal is ordered.
-    equal = settings_with("staging", _set("retention", {"daily_days": 7, "weekly_days": 7, "monthly_days": 7}))
+    equal = settings_with_area(
+        "staging", "backup", edit_setting("retention", value={"daily_days": 7, "weekly_days": 7, "monthly_days": 7})
+    )
     assert equal.backup.retention.monthly_days == 7
 
 
 def test_object_lock_cannot_outlive_the_shortest_tier():
-    problems = problems_with("production", _set("object_lock.retention_days", 8))
+    problems = problems_with_area("production", "backup", edit_setting("object_lock", "retention_days", value=8))
     assert problems == [
-        f"{B}.object_lock.retention_days: must not exceed the shortest tier retention (7 days): "
+        f"{BACKUP}.object_lock.retention_days: must not exceed the shortest tier retention (7 days): "
         "locked versions would outlive their tier"
     ]
     # Without Object Lock the same number is harmless.
-    assert settings_with("staging", _set("object_lock.retention_days", 8)).backup.object_lock.retention_days == 8
+    assert (
+        settings_with_area(
+            "staging", "backup", edit_setting("object_lock", "retention_days", value=8)
+        ).backup.object_lock.retention_days
+        == 8
+    )
 
 
 def test_problem_lines_carry_the_stack_file():
     with pytest.raises(SettingsError) as caught:
-        settings_with("production", _set("rpo_minutes", 1))
-    assert f"Pulumi.production.yaml: {B}.point_in_time_recovery.recovery_point_minutes: 2 exceeds" in str(caught.value)
+        settings_with_area("production", "backup", edit_setting("rpo_minutes", value=1))
+    assert f"Pulumi.production.yaml: {BACKUP}.point_in_time_recovery.recovery_point_minutes: 2 exceeds" in str(
+        caught.value
+    )
 
 
 def test_longest_accepted_prefix_fits_s3_names():

@@ -9,7 +9,8 @@ import pytest
 
 from components.settings.tags import COST_TAG_KEYS
 from ops.offline import Evaluation, RecordedResource, evaluate
-from tests.helpers import REPO, write_program
+from tests.support.programs import write_program
+from tests.support.repository import REPO
 
 BUDGET = "aws:budgets/budget:Budget"
 MONITOR = "aws:costexplorer/anomalyMonitor:AnomalyMonitor"
@@ -18,7 +19,7 @@ TAG_ACTIVATION = "aws:costexplorer/costAllocationTag:CostAllocationTag"
 EMAIL = "platform-costs@lodgetix.io"
 
 
-def topic(evaluation: Evaluation, severity: str) -> str:
+def alert_topic_output(evaluation: Evaluation, severity: str) -> str:
     return evaluation.outputs["alert_topic_arns"][severity]
 
 
@@ -66,7 +67,7 @@ def test_budgets_per_stack(stack: Evaluation):
         for note in inputs["notifications"]:
             assert note["comparisonOperator"] == "GREATER_THAN"
             assert note["thresholdType"] == "PERCENTAGE"
-            assert note["subscriberSnsTopicArns"] == [topic(stack, severity)], name
+            assert note["subscriberSnsTopicArns"] == [alert_topic_output(stack, severity)], name
             assert note["subscriberEmailAddresses"] == [EMAIL]
     assert stack.outputs["cost_budget_names"] == [f"platform-{stack.stack}-cost-{n}" for n in EXPECTED[stack.stack]]
 
@@ -79,7 +80,7 @@ def test_feature_budget_filters_on_the_feature_tag(production: Evaluation, stagi
     assert all("costFilters" not in b for b in budgets(staging).values())
 
 
-def only(evaluation: Evaluation, type_: str) -> RecordedResource:
+def only_resource_of_type(evaluation: Evaluation, type_: str) -> RecordedResource:
     [resource] = evaluation.of_type(type_)
     return resource
 
@@ -94,14 +95,14 @@ def threshold(usd: str, percent: str) -> dict[str, Any]:
 
 
 def test_anomaly_monitor_by_service(stack: Evaluation):
-    monitor = only(stack, MONITOR).plain_inputs
+    monitor = only_resource_of_type(stack, MONITOR).plain_inputs
     assert (monitor["monitorType"], monitor["monitorDimension"]) == ("DIMENSIONAL", "SERVICE")
     assert "region" not in monitor
 
 
 def test_staging_anomalies_are_a_daily_email_digest(staging: Evaluation):
-    monitor = only(staging, MONITOR)
-    inputs = only(staging, SUBSCRIPTION).plain_inputs
+    monitor = only_resource_of_type(staging, MONITOR)
+    inputs = only_resource_of_type(staging, SUBSCRIPTION).plain_inputs
     assert inputs["frequency"] == "DAILY"
     assert inputs["subscribers"] == [{"type": "EMAIL", "address": EMAIL}]
     assert inputs["thresholdExpression"] == threshold("50", "20")
@@ -109,10 +110,10 @@ def test_staging_anomalies_are_a_daily_email_digest(staging: Evaluation):
 
 
 def test_production_anomalies_go_to_sns_immediately(production: Evaluation):
-    subscription = only(production, SUBSCRIPTION)
+    subscription = only_resource_of_type(production, SUBSCRIPTION)
     inputs = subscription.plain_inputs
     assert inputs["frequency"] == "IMMEDIATE"
-    assert inputs["subscribers"] == [{"type": "SNS", "address": topic(production, "high")}]
+    assert inputs["subscribers"] == [{"type": "SNS", "address": alert_topic_output(production, "high")}]
     assert inputs["thresholdExpression"] == threshold("100", "20")
     # Created only after the topic policies that let costalerts.amazonaws.com publish.
     policies = [r.urn for r in production.of_type("aws:sns/topicPolicy:TopicPolicy")]

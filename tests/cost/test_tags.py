@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from ops.offline import Evaluation, evaluate
 from tests.cost.tag_coverage import expected_component, tag_problems, taggable, tags_annotation
-from tests.helpers import NAMESPACE, REPO, load_stack, write_program
+from tests.support.programs import write_program
+from tests.support.stack_files import NAMESPACE, load_stack
 
 
 def stack_tags(stack: str) -> dict[str, str]:
@@ -81,9 +79,8 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> tuple[Evaluation, Evalu
     results = []
     for tagged in (True, False):
         root = tmp_path_factory.mktemp(f"tags-{tagged}")
-        program = write_program(root, SCRATCH, config={"fixture:tagged": str(tagged).lower()})
-        shutil.copytree(REPO / "components", program / "components", ignore=shutil.ignore_patterns("__pycache__"))
-        results.append(evaluate(Path(program), "test"))
+        program = write_program(root, SCRATCH, config={"fixture:tagged": str(tagged).lower()}, with_components=True)
+        results.append(evaluate(program, "test"))
     return results[0], results[1]
 
 

@@ -8,17 +8,10 @@ import pytest
 from pydantic import ValidationError
 
 from components.settings.cost import BudgetSettings, CostSettings
-from ops.offline import ProgramError
-from tests.helpers import NAMESPACE, evaluate_with
+from tests.support.programs import settings_refusal
+from tests.support.stack_files import NAMESPACE
 
 COST = f"{NAMESPACE}:cost"
-
-
-def settings_errors(tmp_path: Any, stack: str, edit: Any) -> str:
-    with pytest.raises(ProgramError) as caught:
-        evaluate_with(tmp_path, stack, edit)
-    assert caught.value.settings, caught.value.message
-    return caught.value.message
 
 
 def test_bad_budgets_are_rejected_with_their_key_paths(tmp_path):
@@ -33,7 +26,7 @@ def test_bad_budgets_are_rejected_with_their_key_paths(tmp_path):
             {**budgets[2], "name": "daily-forecast", "time_unit": "DAILY", "notification_type": "FORECASTED"}
         )
 
-    message = settings_errors(tmp_path, "production", edit)
+    message = settings_refusal(tmp_path, "production", edit)
     prefix = f"Pulumi.production.yaml: {COST}.budgets"
     assert f"{prefix}[0].limit_usd: must be greater than 0" in message
     assert f"{prefix}[1].thresholds_percent: 120 is outside (0, 100]" in message
@@ -47,7 +40,7 @@ def test_daily_anomaly_digest_needs_an_email_subscriber(tmp_path):
     def edit(config: dict[str, Any]) -> None:
         config[COST]["email_subscribers"] = []
 
-    message = settings_errors(tmp_path, "staging", edit)
+    message = settings_refusal(tmp_path, "staging", edit)
     assert f"Pulumi.staging.yaml: {COST}.email_subscribers: DAILY anomaly digests are emailed" in message
 
 

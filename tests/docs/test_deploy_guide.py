@@ -7,7 +7,7 @@ import re
 import yaml
 
 from ops.offline import Evaluation
-from tests.helpers import REPO
+from tests.support.repository import REPO
 
 GUIDE = (REPO / "docs" / "deploying.md").read_text()
 

@@ -14,7 +14,8 @@ from pulumi_policy import EnforcementLevel
 import policies.sns
 from ops.offline import Evaluation
 from ops.policy_check import run_policies
-from tests.helpers import REPO, evaluate_with
+from tests.support.programs import evaluate_with
+from tests.support.repository import REPO
 
 HOWTO = (REPO / "docs" / "howto.md").read_text()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ops import doc_links
-from tests.helpers import REPO
+from tests.support.repository import REPO
 
 
 def test_readme_and_docs_have_no_broken_relative_links() -> None:

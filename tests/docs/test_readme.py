@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.helpers import REPO
+from tests.support.repository import REPO
 
 README = (REPO / "README.md").read_text()
 

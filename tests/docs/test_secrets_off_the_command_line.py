@@ -7,8 +7,7 @@ import re
 
 import pytest
 
-from tests.docs.test_no_outside_references import tracked_text_files
-from tests.helpers import REPO
+from tests.support.repository import REPO, tracked_text_files
 
 COMMAND = re.compile(r"config set --secret\b([^`#;)\n\"',]*)")
 EXPRESSION = re.compile(r"\{[^}]*\}?")  # an f-string or template placeholder stands for one word

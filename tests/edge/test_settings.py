@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
-from components.settings import SettingsError, parse_settings
 from components.settings.base import FieldError
 from components.settings.edge import EdgeSettings, HeaderSettings
-from tests.helpers import NAMESPACE, load_stack
+from tests.support.settings import problems_with_area
+from tests.support.stack_files import NAMESPACE
 
 ZONE_ID = "0123456789abcdef0123456789abcdef"
 
@@ -24,17 +23,6 @@ def _edge(plan: str, **rate_limit: Any) -> EdgeSettings:
             "rate_limit": rate_limit,
         }
     )
-
-
-def _problems(stack: str, edit: Callable[[dict[str, Any]], None]) -> list[str]:
-    """Validate the stack file's settings with `edit` applied to its edge block; return the reported problems."""
-    config = load_stack(stack)["config"]
-    raw = {key.split(":", 1)[1]: value for key, value in config.items() if key.startswith(f"{NAMESPACE}:")}
-    edit(raw["edge"])
-    with pytest.raises(SettingsError) as caught:
-        parse_settings(NAMESPACE, f"Pulumi.{stack}.yaml", raw)
-    assert caught.value.stack_file == f"Pulumi.{stack}.yaml"
-    return caught.value.problems
 
 
 # Each tier: the longest period and timeout it allows pass; the next Cloudflare value up fails.
@@ -74,7 +62,7 @@ def test_plan_error_reaches_the_user_with_stack_file_and_key_path() -> None:
     def edit(edge: dict[str, Any]) -> None:
         edge["rate_limit"]["period_seconds"] = 120
 
-    problems = _problems("staging", edit)
+    problems = problems_with_area("staging", "edge", edit)
     assert len(problems) == 1
     assert problems[0].startswith(f"{NAMESPACE}:edge.rate_limit.period_seconds: 120 is not available on the pro plan")
     assert "allowed: [10, 15, 20, 30, 40, 45, 60]" in problems[0]
@@ -98,7 +86,7 @@ def test_custom_rule_log_action_and_count_follow_the_plan() -> None:
     rule = {"description": "d", "expression": "(ip.src eq 192.0.2.1)", "action": "log"}
     base = {"zones": [{"name": "example.com", "zone_id": ZONE_ID, "plan": "enterprise"}], "waf": {"mode": "block"}}
     assert EdgeSettings.model_validate({**base, "custom_rules": [rule]}).custom_rules[0].action == "log"
-    problems = _problems("production", lambda edge: edge.update(custom_rules=[rule]))
+    problems = problems_with_area("production", "edge", lambda edge: edge.update(custom_rules=[rule]))
     assert problems == [
         f"{NAMESPACE}:edge.custom_rules[0].action: log is available only on the enterprise plan; "
         "lodgetix.io is on the business plan"
@@ -139,7 +127,7 @@ def test_unsafe_csp_source_error_names_the_directive() -> None:
     def edit(edge: dict[str, Any]) -> None:
         edge["headers"] = {"csp": {"default-src": ["'self'"], "script-src": ["'self'", "'unsafe-inline'"]}}
 
-    assert _problems("production", edit) == [
+    assert problems_with_area("production", "edge", edit) == [
         f"{NAMESPACE}:edge.headers.csp.script-src: 'unsafe-inline' needs allow_unsafe_inline: true"
     ]
 

@@ -9,7 +9,8 @@ import pytest
 from components.edge.aws_waf import web_acl_rules
 from components.settings.edge import AwsWafSettings
 from ops.offline import Evaluation, RecordedResource, is_secret
-from tests.helpers import evaluate_with, load_stack
+from tests.support.programs import evaluate_with
+from tests.support.stack_files import load_stack
 
 RULESET = "cloudflare:index/ruleset:Ruleset"
 ZONE_SETTING = "cloudflare:index/zoneSetting:ZoneSetting"
@@ -25,7 +26,8 @@ ARNS = [
 ]
 
 
-def _edge(stack: Evaluation) -> dict[str, Any]:
+def _edge_settings(stack: Evaluation) -> dict[str, Any]:
+    """The `edge` mapping of the real stack file."""
     return load_stack(stack.stack)["config"]["functions-platform:edge"]
 
 
@@ -33,12 +35,12 @@ def _rulesets(stack: Evaluation) -> dict[str, RecordedResource]:
     return {r.plain_inputs["phase"]: r for r in stack.of_type(RULESET)}
 
 
-def _rules(stack: Evaluation, phase: str) -> list[dict[str, Any]]:
+def _phase_rules(stack: Evaluation, phase: str) -> list[dict[str, Any]]:
     return _rulesets(stack)[phase].plain_inputs["rules"]
 
 
 def test_one_zone_entry_point_ruleset_per_phase_through_the_explicit_provider(stack: Evaluation) -> None:
-    zone = _edge(stack)["zones"][0]
+    zone = _edge_settings(stack)["zones"][0]
     rulesets = stack.of_type(RULESET)
     assert sorted(r.plain_inputs["phase"] for r in rulesets) == sorted(BASE_PHASES)  # no custom rules set
     provider = stack.named(f"platform-{stack.stack}-edge-cloudflare")
@@ -50,12 +52,12 @@ def test_one_zone_entry_point_ruleset_per_phase_through_the_explicit_provider(st
         assert resource.parent == component.urn
         assert resource.plain_inputs["zoneId"] == zone["zone_id"]
     assert all(r.plain_inputs["kind"] == "zone" for r in rulesets)
-    assert stack.outputs["edge_waf_mode"] == _edge(stack)["waf"]["mode"]
+    assert stack.outputs["edge_waf_mode"] == _edge_settings(stack)["waf"]["mode"]
     assert set(stack.outputs["edge_ruleset_ids"][zone["name"]]) == BASE_PHASES
 
 
 def test_staging_managed_waf_is_deployed_in_monitor_mode_without_blocking(staging: Evaluation) -> None:
-    managed, owasp = _rules(staging, "http_request_firewall_managed")
+    managed, owasp = _phase_rules(staging, "http_request_firewall_managed")
     assert managed["actionParameters"]["id"] == "efb7b8c949ac4650a09736fc376e9aee"
     assert owasp["actionParameters"]["id"] == "4814384a9e5d4991b9815dcfc25d2f1f"
     # Pro plan: no log action, so the execute rules are deployed switched off (monitor_fallback: disabled).
@@ -65,7 +67,7 @@ def test_staging_managed_waf_is_deployed_in_monitor_mode_without_blocking(stagin
 
 
 def test_production_managed_waf_blocks(production: Evaluation) -> None:
-    managed, owasp = _rules(production, "http_request_firewall_managed")
+    managed, owasp = _phase_rules(production, "http_request_firewall_managed")
     assert managed["enabled"] is True
     assert managed["actionParameters"] == {"id": "efb7b8c949ac4650a09736fc376e9aee"}  # the rules' own actions
     overrides = owasp["actionParameters"]["overrides"]
@@ -80,8 +82,8 @@ def test_production_managed_waf_blocks(production: Evaluation) -> None:
 
 
 def test_api_rate_limit_per_client(stack: Evaluation) -> None:
-    settings = _edge(stack)["rate_limit"]
-    (rule,) = _rules(stack, "http_ratelimit")
+    settings = _edge_settings(stack)["rate_limit"]
+    (rule,) = _phase_rules(stack, "http_ratelimit")
     assert rule["expression"] == '(starts_with(http.request.uri.path, "/api/"))'
     assert rule["action"] == "block"
     assert rule["ratelimit"] == {
@@ -93,7 +95,7 @@ def test_api_rate_limit_per_client(stack: Evaluation) -> None:
 
 
 def test_security_headers(stack: Evaluation) -> None:
-    (rule,) = _rules(stack, "http_response_headers_transform")
+    (rule,) = _phase_rules(stack, "http_response_headers_transform")
     assert rule["action"] == "rewrite"
     assert rule["expression"] == "true"
     headers = {name: h["value"] for name, h in rule["actionParameters"]["headers"].items()}
@@ -139,7 +141,7 @@ def production_options(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
 
 
 def test_custom_rules_get_their_own_phase(production_options: Evaluation) -> None:
-    (rule,) = _rules(production_options, "http_request_firewall_custom")
+    (rule,) = _phase_rules(production_options, "http_request_firewall_custom")
     assert rule["action"] == "block"
     assert rule["description"] == "Block admin paths"
     assert set(production_options.outputs["edge_ruleset_ids"]["lodgetix.io"]) == {

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-BUILD_SCRIPT = REPO_ROOT / "tools" / "engine" / "build.sh"
-AUTOMATION = REPO_ROOT / "ops" / "automation.py"
+from tests.support.repository import REPO
+
+BUILD_SCRIPT = REPO / "tools" / "engine" / "build.sh"
+AUTOMATION = REPO / "ops" / "automation.py"
 STUB = Path(__file__).resolve().parent / "stub_provider.py"
 PROVIDERS = ("aws", "github", "cloudflare")
 PASSPHRASE = "engine-test-passphrase"
@@ -49,7 +50,7 @@ def locate_cli() -> Path | None:
     return Path(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
 
 
-def copy_program(destination: Path, source: Path = REPO_ROOT, *, with_policy_pack: bool = False) -> Path:
+def copy_program(destination: Path, source: Path = REPO, *, with_policy_pack: bool = False) -> Path:
     ignored = _NEVER_COPIED if with_policy_pack else (*_NEVER_COPIED, "policies")
     shutil.copytree(source, destination, ignore=shutil.ignore_patterns(*ignored))
     return destination
@@ -86,7 +87,7 @@ class Engine:
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
             PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK="true",
             STUB_PROVIDER_LOG=str(root / "stub-calls.jsonl"),
-            PYTHONPATH=str(REPO_ROOT),
+            PYTHONPATH=str(REPO),
         )
         return cls(cli=cli, root=root, env=env)
 

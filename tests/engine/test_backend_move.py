@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.engine.harness import Engine, resources_of
-from tests.engine.test_deploy import deploy
+from tests.engine.stacks import deploy
 
 pytestmark = pytest.mark.engine
 

@@ -2,56 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.engine.harness import REPO_ROOT, Engine, copy_program, resources_of
+from tests.engine.harness import Engine, resources_of
+from tests.engine.stacks import deploy, tiny_program
 
 pytestmark = pytest.mark.engine
-
-
-def declared_secrets() -> list[str]:
-    project = yaml.safe_load((REPO_ROOT / "Pulumi.yaml").read_text())
-    return [key for key, spec in (project.get("config") or {}).items() if isinstance(spec, dict) and spec.get("secret")]
-
-
-def required_secrets() -> list[str]:
-    """Declared secrets with no default: the ones the CLI refuses to run without."""
-    project = yaml.safe_load((REPO_ROOT / "Pulumi.yaml").read_text())
-    declared = project.get("config") or {}
-    return [key for key in declared_secrets() if "default" not in declared[key]]
-
-
-def secret_value(key: str, marker: str) -> str:
-    """A value of the shape the settings expect for `key`, carrying a marker that must never appear in clear."""
-    if key in {"pagerduty_integration_url", "pagerduty_webhook_url"}:
-        return f"https://events.pagerduty.com/integration/{marker.replace('-', '')[:32]}/enqueue"
-    if key.endswith("db_url"):
-        return f"postgresql://backup:{marker}@db.example.internal:5432/postgres"
-    if key.endswith("_url"):
-        return f"https://hooks.example.internal/{marker}"
-    return marker
-
-
-def set_all_secrets(engine: Engine, program: Path, stack: str) -> list[str]:
-    markers = []
-    for key in declared_secrets():
-        marker = f"engine-secret-{uuid.uuid4().hex}"
-        engine.set_secret(program, stack, key, secret_value(key, marker))
-        markers.append(marker.replace("-", "")[:32] if "pagerduty" in key else marker)
-    return markers
-
-
-def deploy(engine: Engine, tmp_path: Path, stack: str) -> tuple[Path, list[str]]:
-    program = copy_program(tmp_path / "program")
-    engine.init_stack(program, stack)
-    markers = set_all_secrets(engine, program, stack)
-    done = engine.run_program("up", program, stack, message=f"engine test up of {stack}")
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return program, markers
 
 
 def test_up_keeps_every_secret_out_of_state_stack_file_and_history(engine: Engine, tmp_path: Path) -> None:
@@ -85,25 +43,6 @@ def test_destroy_of_production_refuses_protected_resources_and_changes_nothing(e
     assert not [c for c in engine.stub_calls() if c["method"] == "Delete"]
     after = resources_of(engine.export(program, "production"))
     assert {r["urn"] for r in after} == {r["urn"] for r in before}
-
-
-_PROTECTED_AND_RETAINED = """
-import pulumi
-import pulumi_aws as aws
-
-if pulumi.Config().get_bool("keep_protected") is not False:
-    aws.s3.Bucket("protected-bucket", opts=pulumi.ResourceOptions(protect=True))
-if pulumi.Config().get_bool("keep_retained") is not False:
-    aws.s3.Bucket("retained-bucket", opts=pulumi.ResourceOptions(retain_on_delete=True))
-aws.s3.Bucket("plain-bucket")
-"""
-
-
-def tiny_program(path: Path) -> Path:
-    path.mkdir()
-    (path / "Pulumi.yaml").write_text("name: engine-protect\nruntime: python\n")
-    (path / "__main__.py").write_text(_PROTECTED_AND_RETAINED)
-    return path
 
 
 def test_removing_protected_fails_and_removing_retained_leaves_it_in_the_cloud(engine: Engine, tmp_path: Path) -> None:

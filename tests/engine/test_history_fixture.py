@@ -15,8 +15,8 @@ import pytest
 
 from ops.rollback import parse_history
 from tests.engine.harness import Engine
-from tests.engine.test_deploy import tiny_program
-from tests.engine.test_rollback import commit_all, git
+from tests.engine.stacks import tiny_repository
+from tests.support.git import commit_all
 
 pytestmark = pytest.mark.engine
 
@@ -33,10 +33,7 @@ def shape(value: Any) -> Any:
 
 def real_history(engine: Engine, tmp_path: Path) -> list[dict[str, Any]]:
     """Two updates from two commits, a refresh, and a failed update, on a file backend."""
-    repo = tiny_program(tmp_path / "tiny")
-    (repo / ".gitignore").write_text("__pycache__/\n")
-    git(repo, "init", "--quiet", "--initial-branch", "main")
-    engine.init_stack(repo, "staging")
+    repo = tiny_repository(engine, tmp_path / "tiny", "staging")
     engine.pulumi("config", "set", "--stack", "staging", "keep_protected", "false", cwd=repo)
     commit_all(repo, "first")
     assert engine.run_program("up", repo, "staging", message="first deploy").returncode == 0

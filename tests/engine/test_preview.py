@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 
 from ops.offline import evaluate
-from ops.policy_check import Violation, run_policies
+from ops.policy_check import run_policies
 from policies.catalog import ALL_POLICIES
-from tests.engine.harness import REPO_ROOT, Engine, copy_program, program_resources
-from tests.engine.test_deploy import declared_secrets, required_secrets, set_all_secrets
+from tests.engine.harness import Engine, copy_program, program_resources
+from tests.engine.stacks import declared_secrets, required_secrets, set_all_secrets
+from tests.support.repository import REPO
 
 pytestmark = pytest.mark.engine
 
-POLICY_PACK = REPO_ROOT / "policies"
+POLICY_PACK = REPO / "policies"
 
 
 def _engine_plan(events: Path) -> set[tuple[str, str]]:
@@ -49,27 +50,29 @@ aws.kms.Key("engine-test-unrotated-key", description="engine test", enable_key_r
 """
 
 
-def test_a_mandatory_violation_fails_the_preview_naming_the_rule(engine: Engine, tmp_path: Path) -> None:
+def _preview_with_addition(engine: Engine, tmp_path: Path, addition: str) -> tuple[set[str], str]:
+    """Preview the real program with `addition` appended, under the policy pack, which must refuse it.
+
+    Returns the mandatory rules the offline plan finds broken (at least one) and the preview's output."""
     program = copy_program(tmp_path / "program")
     with (program / "__main__.py").open("a", encoding="utf-8") as main:
-        main.write(_INSECURE_KEY)
-    mandatory = {v.policy for v in _offline_violations(program, "staging") if v.enforcement == "mandatory"}
+        main.write(addition)
+    violations = run_policies(evaluate(program, "staging"), ALL_POLICIES)
+    mandatory = {v.policy for v in violations if v.enforcement == "mandatory"}
     assert mandatory, "the insecure addition must break at least one mandatory rule offline"
     engine.init_stack(program, "staging")
     set_all_secrets(engine, program, "staging")
-
     done = engine.run_program("preview", program, "staging", policy_pack=POLICY_PACK)
-
     assert done.returncode != 0
-    output = done.stdout + done.stderr
+    return mandatory, done.stdout + done.stderr
+
+
+def test_a_mandatory_violation_fails_the_preview_naming_the_rule(engine: Engine, tmp_path: Path) -> None:
+    mandatory, output = _preview_with_addition(engine, tmp_path, _INSECURE_KEY)
     assert "mandatory" in output
     for rule in mandatory:
         assert rule in output
     assert {p.name for p in ALL_POLICIES} >= mandatory
-
-
-def _offline_violations(program: Path, stack: str) -> list[Violation]:
-    return run_policies(evaluate(program, stack), ALL_POLICIES)
 
 
 # A public grant on a bucket, written with known values: judged during a real preview by the bucket-policy rule.
@@ -95,18 +98,7 @@ aws.s3.BucketPolicy(
 
 
 def test_a_public_bucket_policy_fails_a_real_preview(engine: Engine, tmp_path: Path) -> None:
-    program = copy_program(tmp_path / "program")
-    with (program / "__main__.py").open("a", encoding="utf-8") as main:
-        main.write(_PUBLIC_BUCKET_POLICY)
-    mandatory = {v.policy for v in _offline_violations(program, "staging") if v.enforcement == "mandatory"}
-    assert mandatory
-    engine.init_stack(program, "staging")
-    set_all_secrets(engine, program, "staging")
-
-    done = engine.run_program("preview", program, "staging", policy_pack=POLICY_PACK)
-
-    assert done.returncode != 0
-    output = done.stdout + done.stderr
+    mandatory, output = _preview_with_addition(engine, tmp_path, _PUBLIC_BUCKET_POLICY)
     for rule in mandatory:
         assert rule in output
     assert "engine-test-public-policy" in output

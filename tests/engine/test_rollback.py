@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -12,30 +11,12 @@ from typing import Any
 import pytest
 
 from ops.offline import SECRET_SIG_KEY
-from tests.engine.harness import REPO_ROOT, Engine, copy_program, resources_of
-from tests.engine.test_deploy import set_all_secrets, tiny_program
+from tests.engine.harness import Engine, copy_program, resources_of
+from tests.engine.stacks import set_all_secrets, tiny_repository
+from tests.support.git import commit_all, git
+from tests.support.repository import REPO
 
 pytestmark = pytest.mark.engine
-
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Engine Test",
-    "GIT_AUTHOR_EMAIL": "engine-test@example.invalid",
-    "GIT_COMMITTER_NAME": "Engine Test",
-    "GIT_COMMITTER_EMAIL": "engine-test@example.invalid",
-}
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True, env={**os.environ, **GIT_ENV}
-    )
-    return done.stdout.strip()
-
-
-def commit_all(repo: Path, message: str) -> str:
-    git(repo, "add", "-A")
-    git(repo, "commit", "--quiet", "-m", message)
-    return git(repo, "rev-parse", "HEAD")
 
 
 def normalised(value: Any) -> Any:
@@ -57,7 +38,7 @@ def rollback(engine: Engine, repo: Path, *args: str) -> subprocess.CompletedProc
     env = {**engine.env, "PULUMI_ROLLBACK_BACKUP_DIR": str(engine.root / "backups")}
     return subprocess.run(
         [sys.executable, "-m", "ops", "rollback", "--cwd", str(repo), "--yes", *args],
-        cwd=REPO_ROOT,
+        cwd=REPO,
         env=env,
         capture_output=True,
         text=True,
@@ -102,10 +83,7 @@ def test_state_and_code_rollback_restore_the_first_update(engine: Engine, tmp_pa
 
 
 def test_a_running_update_holds_a_lock_that_rollback_refuses(engine: Engine, tmp_path: Path) -> None:
-    repo = tiny_program(tmp_path / "tiny")
-    (repo / ".gitignore").write_text("__pycache__/\n")
-    git(repo, "init", "--quiet", "--initial-branch", "main")
-    engine.init_stack(repo, "dev")
+    repo = tiny_repository(engine, tmp_path / "tiny", "dev")
     commit_all(repo, "first")
     assert engine.run_program("up", repo, "dev").returncode == 0
     engine.pulumi("config", "set", "--stack", "dev", "keep_protected", "false", cwd=repo)
@@ -113,7 +91,7 @@ def test_a_running_update_holds_a_lock_that_rollback_refuses(engine: Engine, tmp
     commit_all(repo, "second")
 
     slow_env = {**engine.env, "STUB_PROVIDER_CREATE_DELAY": "20"}
-    args = [sys.executable, str(REPO_ROOT / "ops" / "automation.py"), "up", "--cwd", str(repo), "--stack", "dev"]
+    args = [sys.executable, str(REPO / "ops" / "automation.py"), "up", "--cwd", str(repo), "--stack", "dev"]
     running = subprocess.Popen(args, cwd=repo, env=slow_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         locks = engine.state_dir / ".pulumi" / "locks"

@@ -11,11 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from components.settings import SettingsError, parse_settings
 from components.settings.account import AccountSettings
 from ops import offline
 from ops.offline import Evaluation, evaluate
-from tests.helpers import NAMESPACE, REPO, load_stack, raw_config
+from tests.support.repository import REPO
+from tests.support.settings import problems_with_edit
+from tests.support.stack_files import NAMESPACE, load_stack
 
 
 def _account(stack: str) -> str:
@@ -60,16 +61,10 @@ def test_every_aws_invoke_goes_through_the_locked_provider(monkeypatch: pytest.M
     assert [(t, ref) for t, ref in aws_calls if not ref.startswith(provider.urn + "::")] == []
 
 
-def _problems(edit: Any, stack: str = "staging") -> list[str]:
-    raw = raw_config(stack)
-    edit(raw)
-    with pytest.raises(SettingsError) as caught:
-        parse_settings(NAMESPACE, f"Pulumi.{stack}.yaml", raw)
-    return caught.value.problems
-
-
 def test_the_account_is_required() -> None:
-    assert _problems(lambda raw: raw.pop("account")) == [f"{NAMESPACE}:account: is required but not set"]
+    assert problems_with_edit("staging", lambda raw: raw.pop("account")) == [
+        f"{NAMESPACE}:account: is required but not set"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -87,7 +82,7 @@ def test_an_account_id_must_be_a_string_of_exactly_12_digits(value: Any, message
     def edit(raw: dict[str, Any]) -> None:
         raw["account"]["aws_account_id"] = value
 
-    assert _problems(edit) == [f"{NAMESPACE}:account.aws_account_id: {message}"]
+    assert problems_with_edit("staging", edit) == [f"{NAMESPACE}:account.aws_account_id: {message}"]
 
 
 def test_an_existing_oidc_provider_of_another_account_is_refused() -> None:
@@ -97,7 +92,7 @@ def test_an_existing_oidc_provider_of_another_account_is_refused() -> None:
             "provider_arn": "arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com",
         }
 
-    assert _problems(edit) == [
+    assert problems_with_edit("staging", edit) == [
         f"{NAMESPACE}:github.oidc.provider_arn: is in account 999999999999, not this stack's {_account('staging')}"
     ]
 
@@ -110,14 +105,14 @@ def test_deploy_policies_of_another_account_are_refused_and_aws_managed_ones_acc
             "arn:aws:iam::999999999999:policy/deploy",
         ]
 
-    assert _problems(edit) == [
+    assert problems_with_edit("staging", edit) == [
         f"{NAMESPACE}:github.oidc.deploy_policy_arns[2]: is a policy of account 999999999999, not this stack's"
         f" {_account('staging')} (or AWS-managed)"
     ]
 
 
 def test_a_wrong_account_in_a_program_run_registers_nothing(tmp_path: Path) -> None:
-    from tests.helpers import evaluate_with
+    from tests.support.programs import evaluate_with
 
     def edit(config: dict[str, Any]) -> None:
         config[f"{NAMESPACE}:account"]["aws_account_id"] = 12

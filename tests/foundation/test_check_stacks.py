@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from ops.__main__ import main
-from tests.helpers import NAMESPACE, REPO, load_stack
+from tests.support.repository import REPO
+from tests.support.stack_files import NAMESPACE, load_stack
 
 Edit = Callable[[dict[str, Any]], None]
 OTHER_ACCOUNT = "210987654321"
@@ -30,7 +31,7 @@ def _program(tmp_path: Path, staging: Edit | None = None, production: Edit | Non
     return tmp_path
 
 
-def _run(program: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
+def _check_stacks(program: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
     status = main(["check-stacks", "--program", str(program)])
     captured = capsys.readouterr()
     return status, [line for line in (captured.err + captured.out).splitlines() if line]
@@ -44,7 +45,7 @@ def _account(account: str) -> Edit:
 
 
 def test_the_committed_stacks_fit_together(capsys: pytest.CaptureFixture[str]) -> None:
-    status, lines = _run(REPO, capsys)
+    status, lines = _check_stacks(REPO, capsys)
     assert (status, lines) == (
         0,
         ["check-stacks: 2 stack file(s) fit together: Pulumi.production.yaml, Pulumi.staging.yaml"],
@@ -55,7 +56,7 @@ def test_both_stacks_in_one_account_are_refused_naming_files_and_the_fix(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     staging_account = load_stack("staging")["config"][f"{NAMESPACE}:account"]["aws_account_id"]
-    status, lines = _run(_program(tmp_path, production=_account(staging_account)), capsys)
+    status, lines = _check_stacks(_program(tmp_path, production=_account(staging_account)), capsys)
     assert status == 1
     where = "Pulumi.production.yaml and Pulumi.staging.yaml both create"
     assert lines == [
@@ -80,7 +81,7 @@ def test_one_account_is_accepted_once_the_named_settings_are_applied(
         }
         config[f"{NAMESPACE}:cost"]["anomaly"]["enabled"] = False
 
-    assert _run(_program(tmp_path, production=resolved), capsys)[0] == 0
+    assert _check_stacks(_program(tmp_path, production=resolved), capsys)[0] == 0
 
 
 def test_tag_activation_in_two_stacks_of_one_account_is_refused(
@@ -90,13 +91,13 @@ def test_tag_activation_in_two_stacks_of_one_account_is_refused(
         config[f"{NAMESPACE}:cost"]["activate_tag_keys"] = True
 
     separate = _program(tmp_path / "separate", staging=activating, production=activating)
-    assert _run(separate, capsys)[0] == 0  # two accounts: each activates its own
+    assert _check_stacks(separate, capsys)[0] == 0  # two accounts: each activates its own
 
     def shared(config: dict[str, Any]) -> None:
         activating(config)
         _account(OTHER_ACCOUNT)(config)
 
-    status, lines = _run(_program(tmp_path / "shared", staging=shared, production=shared), capsys)
+    status, lines = _check_stacks(_program(tmp_path / "shared", staging=shared, production=shared), capsys)
     assert status == 1
     assert any(
         "the activation of the cost-allocation tag keys" in line and "cost.activate_tag_keys: false" in line
@@ -109,7 +110,7 @@ def test_two_stacks_of_one_environment_in_one_account_collide(
 ) -> None:
     program = _program(tmp_path)
     shutil.copy(program / "Pulumi.staging.yaml", program / "Pulumi.staging2.yaml")
-    status, lines = _run(program, capsys)
+    status, lines = _check_stacks(program, capsys)
     assert status == 1
     assert lines[0].startswith(
         "check-stacks: Pulumi.staging.yaml and Pulumi.staging2.yaml both deploy environment staging to AWS account"
@@ -120,7 +121,7 @@ def test_two_owners_of_a_repository_s_files_are_refused(tmp_path: Path, capsys: 
     def owns_files(config: dict[str, Any]) -> None:
         config[f"{NAMESPACE}:github"]["workflows"]["manage_files"] = True
 
-    status, lines = _run(_program(tmp_path, staging=owns_files), capsys)
+    status, lines = _check_stacks(_program(tmp_path, staging=owns_files), capsys)
     assert status == 1
     assert lines == [
         "check-stacks: Pulumi.production.yaml and Pulumi.staging.yaml both create the committed workflow files and"
@@ -132,7 +133,7 @@ def test_an_unquoted_account_id_exits_2_naming_file_and_key(tmp_path: Path, caps
     def unquoted(config: dict[str, Any]) -> None:
         config[f"{NAMESPACE}:account"]["aws_account_id"] = 12345678901  # YAML int: the leading zero is gone
 
-    status, lines = _run(_program(tmp_path, staging=unquoted), capsys)
+    status, lines = _check_stacks(_program(tmp_path, staging=unquoted), capsys)
     assert status == 2
     assert lines == [
         "check-stacks: invalid stack files:",
@@ -145,7 +146,7 @@ def test_an_unquoted_account_id_exits_2_naming_file_and_key(tmp_path: Path, caps
 def test_an_account_id_that_is_not_exactly_12_digits_exits_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], account: str
 ) -> None:
-    status, lines = _run(_program(tmp_path, production=_account(account)), capsys)
+    status, lines = _check_stacks(_program(tmp_path, production=_account(account)), capsys)
     assert status == 2
     assert lines[1].startswith(f"Pulumi.production.yaml: {NAMESPACE}:account.aws_account_id: '")
     assert lines[-1].endswith("is not an AWS account id (exactly 12 digits)")
@@ -154,7 +155,7 @@ def test_an_account_id_that_is_not_exactly_12_digits_exits_2(
 def test_a_stack_file_that_is_not_yaml_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     program = _program(tmp_path)
     (program / "Pulumi.staging.yaml").write_text("config: [unclosed\n")
-    status, lines = _run(program, capsys)
+    status, lines = _check_stacks(program, capsys)
     assert status == 2
     assert lines[1].startswith("Pulumi.staging.yaml: cannot be read as YAML")
     assert not any("Traceback" in line for line in lines)
@@ -162,5 +163,5 @@ def test_a_stack_file_that_is_not_yaml_exits_2(tmp_path: Path, capsys: pytest.Ca
 
 def test_a_program_without_stack_files_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shutil.copy(REPO / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
-    status, lines = _run(tmp_path, capsys)
+    status, lines = _check_stacks(tmp_path, capsys)
     assert (status, lines[-1]) == (2, f"{tmp_path}: no Pulumi.<stack>.yaml to check")

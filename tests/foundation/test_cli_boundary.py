@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from pathlib import Path
 
 import pytest
 
 from ops import bench, settings_doc
-from ops.__main__ import main
 from ops.boundary import EXIT_BUG, EXIT_FAILED, EXIT_INPUT, EXIT_OK, OpsError
-from tests.helpers import write_program
+from tests.support.ops_cli import ops_in_process
+from tests.support.programs import write_program
 
 SECRET = "hunter2-very-secret"
-
-
-def run_cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
 
 
 def tiny_program(tmp_path: Path, source: str = "import pulumi\npulumi.export('ok', 1)\n") -> Path:
@@ -54,7 +45,7 @@ def test_a_bad_policy_config_exits_2_before_the_program_runs(tmp_path: Path, con
     program = tiny_program(tmp_path, f"from pathlib import Path\nPath({str(marker)!r}).write_text('x')\n")
     config = tmp_path / "policy.json"
     config.write_bytes(content)
-    code, _, err = run_cli("plan", "--stack", "test", "--program", str(program), "--policy-config", str(config))
+    code, _, err = ops_in_process("plan", "--stack", "test", "--program", str(program), "--policy-config", str(config))
     assert code == EXIT_INPUT
     assert fragment in err
     assert "Traceback" not in err
@@ -65,7 +56,7 @@ def test_a_valid_policy_config_with_all_applies_to_every_policy(tmp_path: Path) 
     program = tiny_program(tmp_path, "import pulumi_aws as aws\naws.s3.Bucket('b')\n")
     config = tmp_path / "policy.json"
     config.write_text(json.dumps({"all": "advisory", "s3-bucket-versioning": {"enforcementLevel": "disabled"}}))
-    code, out, err = run_cli(
+    code, out, err = ops_in_process(
         "plan", "--stack", "test", "--program", str(program), "--json", "--policy-config", str(config)
     )
     assert code == EXIT_OK, err
@@ -80,19 +71,21 @@ def test_a_valid_policy_config_with_all_applies_to_every_policy(tmp_path: Path) 
 
 @pytest.mark.parametrize("stack", ["../test", "a/../../test", "te st"])
 def test_a_stack_name_outside_pulumis_rule_exits_2(tmp_path: Path, stack: str) -> None:
-    code, _, err = run_cli("plan", "--stack", stack, "--program", str(tiny_program(tmp_path)))
+    code, _, err = ops_in_process("plan", "--stack", stack, "--program", str(tiny_program(tmp_path)))
     assert code == EXIT_INPUT
     assert f"stack {stack!r}" in err
 
 
 def test_a_qualified_stack_name_reads_the_stack_file_of_its_stack(tmp_path: Path) -> None:
-    code, out, err = run_cli("plan", "--stack", "acme/fixture/test", "--program", str(tiny_program(tmp_path)), "--json")
+    code, out, err = ops_in_process(
+        "plan", "--stack", "acme/fixture/test", "--program", str(tiny_program(tmp_path)), "--json"
+    )
     assert code == EXIT_OK, err
     assert json.loads(out)["stack"] == "test"
 
 
 def test_a_missing_stack_file_is_named(tmp_path: Path) -> None:
-    code, _, err = run_cli("plan", "--stack", "other", "--program", str(tiny_program(tmp_path)))
+    code, _, err = ops_in_process("plan", "--stack", "other", "--program", str(tiny_program(tmp_path)))
     assert code == EXIT_INPUT
     assert "Pulumi.other.yaml: no such stack file" in err
 
@@ -113,7 +106,7 @@ def test_a_missing_stack_file_is_named(tmp_path: Path) -> None:
 def test_bad_stack_files_exit_2_naming_the_file(tmp_path: Path, content: bytes, fragment: str) -> None:
     program = tiny_program(tmp_path)
     (program / "Pulumi.test.yaml").write_bytes(content)
-    code, _, err = run_cli("plan", "--stack", "test", "--program", str(program))
+    code, _, err = ops_in_process("plan", "--stack", "test", "--program", str(program))
     assert code == EXIT_INPUT
     assert err.startswith("Pulumi.test.yaml")
     assert fragment in err
@@ -123,7 +116,7 @@ def test_bad_stack_files_exit_2_naming_the_file(tmp_path: Path, content: bytes, 
 def test_a_broken_project_file_exits_2(tmp_path: Path) -> None:
     program = tiny_program(tmp_path)
     (program / "Pulumi.yaml").write_bytes(b"name: [unclosed\n")
-    code, _, err = run_cli("plan", "--stack", "test", "--program", str(program))
+    code, _, err = ops_in_process("plan", "--stack", "test", "--program", str(program))
     assert code == EXIT_INPUT
     assert err.startswith("Pulumi.yaml, line")
 
@@ -142,7 +135,7 @@ def test_tree_output_shows_markup_in_names_and_secret_outputs_literally(tmp_path
         pulumi.export("token", pulumi.Output.secret("s"))
         """,
     )
-    code, out, err = run_cli("plan", "--stack", "test", "--program", str(program))
+    code, out, err = ops_in_process("plan", "--stack", "test", "--program", str(program))
     assert code in (EXIT_OK, EXIT_FAILED), err
     assert "data[/]x [bold]y (aws:s3/bucket:Bucket)" in out
     assert "token: [secret]" in out
@@ -162,7 +155,7 @@ def test_a_secret_bucket_name_plans_without_tracebacks_or_leaks(tmp_path: Path) 
         """,
     )
     for extra in ((), ("--json",)):
-        code, out, err = run_cli("plan", "--stack", "test", "--program", str(program), *extra)
+        code, out, err = ops_in_process("plan", "--stack", "test", "--program", str(program), *extra)
         assert code in (EXIT_OK, EXIT_FAILED), err
         assert err == ""
         assert SECRET not in out
@@ -178,13 +171,13 @@ def test_an_unexpected_error_is_reported_as_a_bug_without_its_text(monkeypatch: 
         raise RuntimeError(f"leaking {SECRET}")
 
     monkeypatch.setattr(plan, "evaluate", broken)
-    code, _, err = run_cli("plan", "--stack", "staging")
+    code, _, err = ops_in_process("plan", "--stack", "staging")
     assert code == EXIT_BUG
     assert "internal error (RuntimeError at tests/foundation/test_cli_boundary.py:" in err
     assert "This is a bug in ops" in err
     assert SECRET not in err
     assert "Traceback" not in err
-    code, _, err = run_cli("--debug", "plan", "--stack", "staging")
+    code, _, err = ops_in_process("--debug", "plan", "--stack", "staging")
     assert code == EXIT_BUG
     assert "Traceback" in err
 
@@ -204,7 +197,7 @@ def test_bench_exits_1_with_the_message(monkeypatch: pytest.MonkeyPatch) -> None
         raise OpsError("bench: `-m ops plan` exited 2: bad settings", EXIT_FAILED)
 
     monkeypatch.setattr(bench, "_median_seconds", failing)
-    code, _, err = run_cli("bench")
+    code, _, err = ops_in_process("bench")
     assert (code, err.strip()) == (EXIT_FAILED, "bench: `-m ops plan` exited 2: bad settings")
 
 
@@ -213,7 +206,7 @@ def test_settings_doc_that_cannot_write_its_files_exits_2(tmp_path: Path, monkey
     blocked.write_text("a file where the docs folder should be\n")
     monkeypatch.setattr(settings_doc, "DOC_PATH", blocked / "settings.md")
     monkeypatch.setattr(settings_doc, "SCHEMA_PATH", tmp_path / "schema" / "stack-settings.schema.json")
-    code, _, err = run_cli("settings-doc", "--write")
+    code, _, err = ops_in_process("settings-doc", "--write")
     assert code == EXIT_INPUT
     assert "cannot be written" in err
     assert "Traceback" not in err
@@ -221,7 +214,7 @@ def test_settings_doc_that_cannot_write_its_files_exits_2(tmp_path: Path, monkey
 
 
 def test_settings_doc_prints_the_reference() -> None:
-    code, out, _ = run_cli("settings-doc")
+    code, out, _ = ops_in_process("settings-doc")
     assert code == EXIT_OK
     assert out.strip() == settings_doc.render().strip()
 
@@ -236,7 +229,7 @@ def test_a_program_with_its_own_ops_and_policies_folders_leaves_the_error_bounda
     evaluate(other, "test")
     config = tmp_path / "policy.json"
     config.write_bytes(b"{not json")
-    code, _, err = run_cli(
+    code, _, err = ops_in_process(
         "plan", "--stack", "test", "--program", str(tiny_program(tmp_path)), "--policy-config", str(config)
     )
     assert code == EXIT_INPUT, err

@@ -3,29 +3,22 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 
 import pytest
 
 from ops.offline import ProgramError, evaluate
 from ops.plan import EXIT_OK, EXIT_UNEVALUABLE, plan_document
-from tests.helpers import REPO, write_program
+from tests.support.ops_cli import run_ops
+from tests.support.programs import write_program
+from tests.support.repository import REPO
 
 RESOURCE_KEYS = {"urn", "type", "name", "parent", "provider", "protect", "retain_on_delete", "depends_on", "inputs"}
 VIOLATION_KEYS = {"policy", "enforcement", "severity", "urn", "message"}
 
 
 def run_plan(*args: str, hash_seed: str = "0") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ops", "plan", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "PYTHONHASHSEED": hash_seed},
-    )
+    return run_ops("plan", *args, env={"PYTHONHASHSEED": hash_seed})
 
 
 @pytest.mark.parametrize("stack_name", ["staging", "production"])

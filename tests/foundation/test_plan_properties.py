@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -12,9 +10,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ops.__main__ import main
 from ops.boundary import EXIT_FAILED, EXIT_INPUT, EXIT_OK
-from tests.helpers import NAMESPACE, REPO, copy_program, write_program
+from tests.support.ops_cli import ops_in_process
+from tests.support.programs import copy_real_program, write_program
+from tests.support.repository import REPO
+from tests.support.stack_files import NAMESPACE
 
 # A small program that reads every kind of config value, so accepted files really reach a program.
 READER = """
@@ -75,18 +75,15 @@ FRAGMENTS = [
     "- &a [1,1,1,1,1,1,1,1,1,1]\n- &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n- &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n- &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n- [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n",
 ]
 raw_files = st.one_of(
-    documents.map(lambda d: yaml.safe_dump(d, allow_unicode=True).encode()),
+    documents.map(lambda document: yaml.safe_dump(document, allow_unicode=True).encode()),
     st.sampled_from(FRAGMENTS).map(str.encode),
     st.binary(max_size=60),
-    st.text(max_size=60).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    st.text(max_size=60).map(lambda text: text.encode("utf-8", "surrogatepass")),
 )
 
 
-def plan(program: Path, *extra: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["plan", "--stack", "test", "--program", str(program), *extra])
-    return code, out.getvalue(), err.getvalue()
+def plan_in_process(program: Path, *extra: str) -> tuple[int, str, str]:
+    return ops_in_process("plan", "--stack", "test", "--program", str(program), *extra)
 
 
 def assert_clean(code: int, out: str, err: str) -> None:
@@ -107,7 +104,7 @@ def assert_clean(code: int, out: str, err: str) -> None:
 def test_any_stack_file_ends_cleanly(tmp_path_factory: Any, content: bytes, as_json: bool) -> None:
     program = write_program(tmp_path_factory.mktemp("p"), READER)
     (program / "Pulumi.test.yaml").write_bytes(content)
-    code, out, err = plan(program, *(("--json",) if as_json else ()))
+    code, out, err = plan_in_process(program, *(("--json",) if as_json else ()))
     assert_clean(code, out, err)
     if as_json and code != EXIT_INPUT:
         json.loads(out)
@@ -142,8 +139,8 @@ def test_edited_real_stack_file_ends_cleanly(tmp_path_factory: Any, line: int, a
         del lines[line]
     else:
         lines[line] = text
-    program = copy_program(tmp_path_factory.mktemp("real") / "program")
+    program = copy_real_program(tmp_path_factory.mktemp("real") / "program")
     stack = program / "Pulumi.test.yaml"
     stack.write_text("".join(lines))
     # The real program needs its environment's stack name only through the settings; `test` is refused by nothing.
-    assert_clean(*plan(program, "--json"))
+    assert_clean(*plan_in_process(program, "--json"))

@@ -19,7 +19,7 @@ from google.protobuf import struct_pb2
 
 from components.shared import pulumi_internals
 from ops.offline import OfflineMocks, evaluate
-from tests.helpers import write_program
+from tests.support.programs import write_program
 
 UNKNOWN_ON_THE_WIRE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # how the engine sends an unknown value
 

@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 
 from components.delivery_contract import WORKFLOW_FILES
 from ops import settings_doc
-from tests.helpers import REPO
+from tests.support.repository import REPO
 
 MAP = re.search(
     r"<!-- section:runbook-map -->(.*?)<!-- /section:runbook-map -->", (REPO / "docs" / "runbook.md").read_text(), re.S

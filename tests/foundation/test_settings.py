@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import pytest
 from pydantic import BaseModel
 
 from components.settings import StackSettings
 from components.settings.base import StrictSettings
-from ops.offline import ProgramError
-from tests.helpers import NAMESPACE, evaluate_with
+from tests.support.programs import evaluate_with, settings_refusal
+from tests.support.stack_files import NAMESPACE, edit_setting
 
-NS = NAMESPACE
-
-
-def errors_for(tmp_path: Path, stack: str, edit: Any) -> str:
-    with pytest.raises(ProgramError) as caught:
-        evaluate_with(tmp_path, stack, edit)
-    assert caught.value.settings, caught.value.message
-    return caught.value.message
+BACKUP = f"{NAMESPACE}:backup"
 
 
 def test_both_stack_files_load(staging, production):
@@ -29,60 +20,49 @@ def test_both_stack_files_load(staging, production):
 
 
 def test_wrong_type_names_file_and_key(tmp_path):
-    def edit(c):
-        c[f"{NS}:backup"]["rto_hours"] = "four"
-
-    message = errors_for(tmp_path, "staging", edit)
-    assert f"Pulumi.staging.yaml: {NS}:backup.rto_hours: must be a whole number" in message
+    message = settings_refusal(tmp_path, "staging", edit_setting(BACKUP, "rto_hours", value="four"))
+    assert f"Pulumi.staging.yaml: {BACKUP}.rto_hours: must be a whole number" in message
 
 
 def test_unknown_nested_key_is_an_error(tmp_path):
-    def edit(c):
-        c[f"{NS}:backup"]["retention"]["daily_dayz"] = 7
-
-    message = errors_for(tmp_path, "staging", edit)
-    assert f"{NS}:backup.retention.daily_dayz: unknown key" in message
+    message = settings_refusal(tmp_path, "staging", edit_setting(BACKUP, "retention", "daily_dayz", value=7))
+    assert f"{BACKUP}.retention.daily_dayz: unknown key" in message
 
 
 def test_unknown_top_level_key_is_an_error(tmp_path):
-    def edit(c):
-        c[f"{NS}:bakup"] = {"x": 1}
-
-    assert f"Pulumi.staging.yaml: {NS}:bakup: unknown key" in errors_for(tmp_path, "staging", edit)
+    message = settings_refusal(tmp_path, "staging", edit_setting(f"{NAMESPACE}:bakup", value={"x": 1}))
+    assert f"Pulumi.staging.yaml: {NAMESPACE}:bakup: unknown key" in message
 
 
 def test_missing_required_value(tmp_path):
-    def edit(c):
-        del c[f"{NS}:tags"]["owner"]
+    def edit(config):
+        del config[f"{NAMESPACE}:tags"]["owner"]
 
-    assert f"{NS}:tags.owner: is required but not set" in errors_for(tmp_path, "production", edit)
+    assert f"{NAMESPACE}:tags.owner: is required but not set" in settings_refusal(tmp_path, "production", edit)
 
 
 def test_out_of_range_value(tmp_path):
-    def edit(c):
-        c[f"{NS}:backup"]["retention"]["daily_days"] = 0
-
-    message = errors_for(tmp_path, "staging", edit)
-    assert f"Pulumi.staging.yaml: {NS}:backup.retention.daily_days: must be at least 1" in message
+    message = settings_refusal(tmp_path, "staging", edit_setting(BACKUP, "retention", "daily_days", value=0))
+    assert f"Pulumi.staging.yaml: {BACKUP}.retention.daily_days: must be at least 1" in message
 
 
 def test_cross_field_conflict_names_the_field(tmp_path):
-    def edit(c):
-        c[f"{NS}:backup"]["dr_region"] = c[f"{NS}:backup"]["primary_region"]
+    def edit(config):
+        config[BACKUP]["dr_region"] = config[BACKUP]["primary_region"]
 
-    assert f"{NS}:backup.dr_region: must differ from primary_region" in errors_for(tmp_path, "staging", edit)
+    assert f"{BACKUP}.dr_region: must differ from primary_region" in settings_refusal(tmp_path, "staging", edit)
 
 
 def test_every_problem_is_listed_in_one_message(tmp_path):
-    def edit(c):
-        c[f"{NS}:backup"]["retention"]["daily_days"] = 0
-        c[f"{NS}:github"]["feature_flags"]["rollout_percentage"] = 30
-        c[f"{NS}:typo"] = 1
+    def edit(config):
+        config[BACKUP]["retention"]["daily_days"] = 0
+        config[f"{NAMESPACE}:github"]["feature_flags"]["rollout_percentage"] = 30
+        config[f"{NAMESPACE}:typo"] = 1
 
-    message = errors_for(tmp_path, "staging", edit)
+    message = settings_refusal(tmp_path, "staging", edit)
     assert "3 problem(s)" in message
     for key in ("backup.retention.daily_days", "github.feature_flags.rollout_percentage", "typo"):
-        assert f"{NS}:{key}" in message
+        assert f"{NAMESPACE}:{key}" in message
 
 
 def test_nothing_is_registered_when_settings_are_bad(tmp_path, monkeypatch):
@@ -97,28 +77,20 @@ def test_nothing_is_registered_when_settings_are_bad(tmp_path, monkeypatch):
 
     monkeypatch.setattr(offline.RecordingMonitor, "RegisterResource", spy)
 
-    def edit(c):
-        c[f"{NS}:backup"]["rpo_minutes"] = 5
-
-    expected = f"{NS}:backup.dumps.schedule_delay_minutes: scheduled dumps cannot meet rpo_minutes 5"
-    assert expected in errors_for(tmp_path, "staging", edit)
+    expected = f"{BACKUP}.dumps.schedule_delay_minutes: scheduled dumps cannot meet rpo_minutes 5"
+    assert expected in settings_refusal(tmp_path, "staging", edit_setting(BACKUP, "rpo_minutes", value=5))
     assert [t for t in recorded if t != "pulumi:pulumi:Stack"] == []
 
 
 def test_production_must_protect_backups(tmp_path):
-    def edit(c):
-        c[f"{NS}:backup"]["protect"] = False
-
-    assert f"Pulumi.production.yaml: {NS}:backup.protect: must be true in production" in errors_for(
-        tmp_path, "production", edit
-    )
+    message = settings_refusal(tmp_path, "production", edit_setting(BACKUP, "protect", value=False))
+    assert f"Pulumi.production.yaml: {BACKUP}.protect: must be true in production" in message
 
 
 def test_structured_values_must_be_mappings(tmp_path):
-    def edit(c):
-        c[f"{NS}:backup"] = "lodgetix"
-
-    assert f"{NS}:backup: must be a mapping" in errors_for(tmp_path, "staging", edit)
+    assert f"{BACKUP}: must be a mapping" in settings_refusal(
+        tmp_path, "staging", edit_setting(BACKUP, value="lodgetix")
+    )
 
 
 def _subclasses(model: type[BaseModel]) -> list[type[BaseModel]]:
@@ -149,8 +121,8 @@ def test_every_optional_section_has_valid_defaults() -> None:
 
 
 def test_defaults_are_exercised_by_a_stack_without_optional_sections(tmp_path):
-    def edit(c):
-        del c[f"{NS}:cost"]
+    def edit(config):
+        del config[f"{NAMESPACE}:cost"]
 
     evaluation = evaluate_with(tmp_path, "staging", edit)
     budgets = evaluation.of_type("aws:budgets/budget:Budget")
@@ -161,7 +133,7 @@ def test_secret_keys_are_exactly_the_secrets_pulumi_yaml_declares() -> None:
     import yaml
 
     from components.settings import SECRET_KEYS
-    from tests.helpers import REPO
+    from tests.support.repository import REPO
 
     declared = {k for k, v in yaml.safe_load((REPO / "Pulumi.yaml").read_text())["config"].items() if v.get("secret")}
     assert set(SECRET_KEYS) == declared

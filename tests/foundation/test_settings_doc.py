@@ -13,7 +13,8 @@ import pytest
 
 from components.settings import SECRET_KEYS, StackSettings
 from ops import settings_doc
-from tests.helpers import REPO, load_stack
+from tests.support.repository import REPO
+from tests.support.stack_files import load_stack
 
 STACKS = ("staging", "production")
 

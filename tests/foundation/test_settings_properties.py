@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from components.settings import SettingsError, StackSettings, parse_settings
 from ops.offline import ProgramError
-from tests.helpers import NAMESPACE, evaluate_with, load_stack
+from tests.support.programs import evaluate_with
+from tests.support.stack_files import NAMESPACE, load_stack, set_nested
 
 STACK_FILE = "Pulumi.staging.yaml"
 
@@ -58,18 +59,11 @@ BASE_TREE = {key: json.loads(value) if value[:1] in "[{" else value for key, val
 PATHS = _paths(BASE_TREE)
 
 
-def _set(tree: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
-    node: Any = tree
-    for part in path[:-1]:
-        node = node[part]
-    node[path[-1]] = value
-
-
 @given(path=st.sampled_from(PATHS), value=values)
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_any_mutation_is_accepted_or_reported_as_a_settings_error(path: tuple[Any, ...], value: Any) -> None:
     tree = copy.deepcopy(BASE_TREE)
-    _set(tree, path, value)
+    set_nested(tree, path, value)
     raw = {k: json.dumps(v) if isinstance(v, (dict, list)) else ("" if v is None else str(v)) for k, v in tree.items()}
     try:
         result = parse_settings(NAMESPACE, STACK_FILE, raw)
@@ -100,7 +94,7 @@ def test_mutated_stack_file_never_fails_with_anything_but_a_settings_error(tmp_p
         if len(path) == 1:
             config[key] = value
         else:
-            _set(config[key], path[1:], value)
+            set_nested(config[key], path[1:], value)
 
     try:
         evaluate_with(tmp_path_factory.mktemp("mutated"), "staging", edit)

@@ -12,19 +12,9 @@ import yaml
 from components.settings.base import check_cron, must_match
 from components.settings.loader import secret_problem
 from ops.offline import ProgramError
-from tests.helpers import NAMESPACE, copy_program, load_stack, problems_with_area, settings_with_area
-
-NS = NAMESPACE
-
-
-def setter(*path: Any, value: Any):
-    def edit(area: dict[str, Any]) -> None:
-        node = area
-        for part in path[:-1]:
-            node = node[part]
-        node[path[-1]] = value
-
-    return edit
+from tests.support.programs import copy_real_program
+from tests.support.settings import problems_with_area, settings_with_area
+from tests.support.stack_files import NAMESPACE, edit_setting, load_stack
 
 
 @pytest.mark.parametrize(
@@ -76,11 +66,11 @@ def setter(*path: Any, value: Any):
     ],
 )
 def test_strict_value_and_its_neighbour(area: str, path: tuple[Any, ...], bad: Any, good: Any, message: str) -> None:
-    problems = problems_with_area("staging", area, setter(*path, value=bad))
+    problems = problems_with_area("staging", area, edit_setting(*path, value=bad))
     # A newline is refused by the printable rule of every text value before the field's own pattern runs.
     expected = (message, "control or invisible") if isinstance(bad, str) and "\n" in bad else (message,)
     assert any(m in p for p in problems for m in expected), problems
-    assert settings_with_area("staging", area, setter(*path, value=good))
+    assert settings_with_area("staging", area, edit_setting(*path, value=good))
 
 
 def test_patterns_match_the_whole_value() -> None:
@@ -104,10 +94,12 @@ def test_must_match_names_the_value_and_refuses_a_partial_match() -> None:
 
 def test_cross_field_region_check_cannot_be_defeated_by_spelling() -> None:
     for spelling in ("US-EAST-1", "us-east-1 ", "Us-east-1"):
-        problems = problems_with_area("staging", "backup", setter("dr_region", value=spelling))
-        assert problems == [f"{NS}:backup.dr_region: {spelling!r} is not an AWS region name (for example us-east-1)"]
-    problems = problems_with_area("staging", "backup", setter("dr_region", value="us-east-1"))
-    assert problems == [f"{NS}:backup.dr_region: must differ from primary_region (us-east-1)"]
+        problems = problems_with_area("staging", "backup", edit_setting("dr_region", value=spelling))
+        assert problems == [
+            f"{NAMESPACE}:backup.dr_region: {spelling!r} is not an AWS region name (for example us-east-1)"
+        ]
+    problems = problems_with_area("staging", "backup", edit_setting("dr_region", value="us-east-1"))
+    assert problems == [f"{NAMESPACE}:backup.dr_region: must differ from primary_region (us-east-1)"]
 
 
 @pytest.mark.parametrize("cron", ["0 4 * * *", "*/15 * * * *", "0 0 1,15 JAN-MAR MON-FRI", "30 23 31 12 6"])
@@ -135,7 +127,7 @@ def test_cron_out_of_range(cron: str) -> None:
     ],
 )
 def test_secret_values_are_checked_without_quoting_them(key: str, value: str, problem: str) -> None:
-    found = secret_problem(NS, key, value)
+    found = secret_problem(NAMESPACE, key, value)
     assert found is not None
     assert problem in found
     assert not value or value.strip() not in found
@@ -147,20 +139,20 @@ def test_secret_values_are_checked_without_quoting_them(key: str, value: str, pr
         ("pagerduty_webhook_url", "https://events.pagerduty.com/integration/0123456789abcdef0123456789ABCDEF/enqueue"),
         ("supabase_db_url", "postgresql://postgres:pw@db.example.supabase.co:5432/postgres"),
         ("github_token", "ghp_abc"),
-        ("github_token", f"[secret placeholder: {NS}:github_token]"),
+        ("github_token", f"[secret placeholder: {NAMESPACE}:github_token]"),
     ],
 )
 def test_good_secret_values_pass(key: str, value: str) -> None:
-    assert secret_problem(NS, key, value) is None
+    assert secret_problem(NAMESPACE, key, value) is None
 
 
 def test_an_http_webhook_stops_the_program_before_anything_is_registered(tmp_path: Path) -> None:
     """A value that reaches the program (as `pulumi config set --secret` sets it) is checked; the message keeps it out."""
-    program = copy_program(tmp_path / "program")
+    program = copy_real_program(tmp_path / "program")
     (program / "Pulumi.staging.yaml").write_text(yaml.safe_dump(load_stack("staging")))
     from ops.offline import evaluate
 
     with pytest.raises(ProgramError) as caught:
         evaluate(program, "staging", {"supabase_db_url": "http://db.example.com/secret-path"})
-    assert f"Pulumi.staging.yaml: {NS}:supabase_db_url: must be a postgres:// URL" in caught.value.message
+    assert f"Pulumi.staging.yaml: {NAMESPACE}:supabase_db_url: must be a postgres:// URL" in caught.value.message
     assert "secret-path" not in caught.value.message

@@ -14,7 +14,7 @@ PROJECT = {"name": "fixture", "runtime": "python", "config": {"token": {"type": 
 CIPHERTEXT = "v1:bm9uY2Vub25jZQ==:c2VhbGVk"
 
 
-def program(tmp_path: Path, stack_text: str, project: dict | None = None) -> Path:
+def program_with_stack_file(tmp_path: Path, stack_text: str, project: dict | None = None) -> Path:
     (tmp_path / "Pulumi.yaml").write_text(yaml.safe_dump(project or PROJECT))
     (tmp_path / "Pulumi.test.yaml").write_text(stack_text)
     (tmp_path / "__main__.py").write_text("")
@@ -22,7 +22,7 @@ def program(tmp_path: Path, stack_text: str, project: dict | None = None) -> Pat
 
 
 def config_of(tmp_path: Path, stack_text: str, project: dict | None = None) -> tuple[dict[str, str], list[str]]:
-    return stack_config(load_project(program(tmp_path, stack_text, project)), "test")
+    return stack_config(load_project(program_with_stack_file(tmp_path, stack_text, project)), "test")
 
 
 def refusal(tmp_path: Path, stack_text: str, project: dict | None = None) -> str:
@@ -141,7 +141,7 @@ def test_project_paths_must_stay_inside_the_program(tmp_path: Path, key: str, va
 
 
 def test_a_stack_config_dir_inside_the_program_is_used(tmp_path: Path) -> None:
-    program(tmp_path, "", {"name": "fixture", "runtime": "python", "stackConfigDir": "stacks"})
+    program_with_stack_file(tmp_path, "", {"name": "fixture", "runtime": "python", "stackConfigDir": "stacks"})
     (tmp_path / "stacks").mkdir()
     (tmp_path / "stacks" / "Pulumi.test.yaml").write_text("config:\n  fixture:a: 1\n")
     assert stack_config(load_project(tmp_path), "test")[0] == {"fixture:a": "1"}

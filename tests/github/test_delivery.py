@@ -12,13 +12,13 @@ from tests.github.support import by_environment, github_resources
 DEPLOY_SECRETS = {*contract.APP_SECRETS, *contract.DEPLOY_SECRETS}
 
 
-def envs(evaluation: Evaluation) -> tuple[str, str, str]:
+def environment_names(evaluation: Evaluation) -> tuple[str, str, str]:
     env = evaluation.stack
     return env, f"{env}-backup", f"{env}-restore-drill"
 
 
 def test_secrets_per_environment_are_secret_marked_and_use_value(stack: Evaluation):
-    deploy, backup, restore = envs(stack)
+    deploy, backup, restore = environment_names(stack)
     secrets = github_resources(stack, "ActionsEnvironmentSecret")
     assert {k: set(v) for k, v in by_environment(secrets, "secretName").items()} == {
         deploy: DEPLOY_SECRETS,
@@ -52,7 +52,7 @@ def test_flag_and_url_variables_of_the_deploy_environment(
 
 
 def test_backup_and_restore_variables_point_at_the_backup_vault(stack: Evaluation):
-    _, backup, restore = envs(stack)
+    _, backup, restore = environment_names(stack)
     variables = by_environment(github_resources(stack, "ActionsEnvironmentVariable"), "variableName")
     out = stack.outputs
     metric_variables = {
@@ -78,7 +78,7 @@ def test_backup_and_restore_variables_point_at_the_backup_vault(stack: Evaluatio
 
 
 def test_three_environments_with_branch_policies(stack: Evaluation):
-    deploy, backup, restore = envs(stack)
+    deploy, backup, restore = environment_names(stack)
     environments = {
         r.plain_inputs["environment"]: r.plain_inputs for r in github_resources(stack, "RepositoryEnvironment")
     }

@@ -12,9 +12,12 @@ from components import delivery_contract as contract
 from components.github_oidc import trust_policy
 from ops.offline import Evaluation, RecordedResource, is_secret
 from ops.plan import plan_document
-from tests.github.support import by_environment, github_resources, trust_document
-from tests.helpers import NAMESPACE, REPO, evaluate_with, write_program
-from tests.parliament_check import trust_policy_findings
+from tests.github.support import by_environment, github_resources
+from tests.support.parliament import trust_policy_findings
+from tests.support.policy_documents import policy_document
+from tests.support.programs import evaluate_with, write_program
+from tests.support.repository import REPO
+from tests.support.stack_files import NAMESPACE
 
 PROVIDER_ARN = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
 DEPLOY_POLICIES = ["arn:aws:iam::aws:policy/AWSLambda_FullAccess", "arn:aws:iam::123456789012:policy/deploy-functions"]
@@ -45,7 +48,7 @@ def with_deploy_role(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
 
 def test_deploy_role_trusts_exactly_the_deploy_environment(with_deploy_role: Evaluation):
     [role] = deploy_roles(with_deploy_role)
-    document = trust_document(role)
+    document = policy_document(role, "assumeRolePolicy")
     [statement] = document["Statement"]
     assert statement["Effect"] == "Allow"
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"

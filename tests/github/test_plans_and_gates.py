@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 
 from components.settings.github import enforces_reviewers, has_environments
-from tests.github.support import GITHUB, github_resources, problems_with, settings_with
-from tests.helpers import NAMESPACE, evaluate_with
+from tests.github.support import GITHUB, github_resources
+from tests.support.programs import evaluate_with
+from tests.support.settings import problems_with_area, settings_with_area
+from tests.support.stack_files import NAMESPACE
 
 PLANS = ("free", "pro", "team", "enterprise")
 
@@ -41,17 +43,17 @@ def test_plan_features_match_github(plan: Any, visibility: Any, environments: bo
     assert enforces_reviewers(plan, visibility) is reviewers
 
 
-def _on(plan: str, visibility: str) -> Any:
-    def edit(g: dict[str, Any]) -> None:
-        g["plan"] = plan
-        g["repositories"] = [{"name": "lodgetix/lodgetix-app", "visibility": visibility}]
+def _on_plan(plan: str, visibility: str) -> Any:
+    def edit(github: dict[str, Any]) -> None:
+        github["plan"] = plan
+        github["repositories"] = [{"name": "lodgetix/lodgetix-app", "visibility": visibility}]
 
     return edit
 
 
 @pytest.mark.parametrize("plan", ["pro", "team"])
 def test_reviewers_on_a_private_repository_below_enterprise_are_refused_with_the_alternative(plan: str) -> None:
-    [problem] = problems_with("production", _on(plan, "private"))
+    [problem] = problems_with_area("production", "github", _on_plan(plan, "private"))
     assert problem == (
         f"{GITHUB}.reviewers: GitHub does not enforce required reviewers on the {plan} plan for"
         " lodgetix/lodgetix-app (private); remove it: the deployment gate is then the protected deploy branch"
@@ -61,27 +63,27 @@ def test_reviewers_on_a_private_repository_below_enterprise_are_refused_with_the
 
 
 def test_a_wait_timer_without_reviewers_is_refused_too() -> None:
-    def edit(g: dict[str, Any]) -> None:
-        _on("team", "private")(g)
-        del g["reviewers"]
+    def edit(github: dict[str, Any]) -> None:
+        _on_plan("team", "private")(github)
+        del github["reviewers"]
 
-    [problem] = problems_with("production", edit)
+    [problem] = problems_with_area("production", "github", edit)
     assert problem.startswith(f"{GITHUB}.wait_timer_minutes: GitHub does not enforce wait timers on the team plan")
 
 
 @pytest.mark.parametrize("plan", PLANS)
 def test_public_repositories_keep_reviewers_on_every_plan(plan: str) -> None:
-    settings = settings_with("production", _on(plan, "public"))
+    settings = settings_with_area("production", "github", _on_plan(plan, "public"))
     assert settings.github.reviewers.teams == [7261534]
 
 
 def test_a_private_repository_on_free_is_refused_whatever_else_is_set() -> None:
-    def edit(g: dict[str, Any]) -> None:
-        _on("free", "private")(g)
-        g["reviewers"] = {}
-        g["wait_timer_minutes"] = 0
+    def edit(github: dict[str, Any]) -> None:
+        _on_plan("free", "private")(github)
+        github["reviewers"] = {}
+        github["wait_timer_minutes"] = 0
 
-    [problem] = problems_with("staging", edit)
+    [problem] = problems_with_area("staging", "github", edit)
     assert problem.startswith(
         f"{GITHUB}.repositories[0].visibility: 'lodgetix/lodgetix-app' is private on the free plan, where GitHub has"
         " no environments"
@@ -89,46 +91,46 @@ def test_a_private_repository_on_free_is_refused_whatever_else_is_set() -> None:
 
 
 def test_internal_repositories_need_enterprise() -> None:
-    [problem] = problems_with("staging", _on("team", "internal"))
+    [problem] = problems_with_area("staging", "github", _on_plan("team", "internal"))
     assert problem == f"{GITHUB}.repositories[0].visibility: internal repositories exist only on the enterprise plan"
 
 
 def test_a_plain_name_is_a_private_repository() -> None:
     """The shorthand assumes the stricter case, so a Team-plan copy of production fails instead of losing its gate."""
 
-    def edit(g: dict[str, Any]) -> None:
-        g["plan"] = "team"
-        g["repositories"] = ["lodgetix/lodgetix-app"]
+    def edit(github: dict[str, Any]) -> None:
+        github["plan"] = "team"
+        github["repositories"] = ["lodgetix/lodgetix-app"]
 
-    [problem] = problems_with("production", edit)
+    [problem] = problems_with_area("production", "github", edit)
     assert problem.startswith(f"{GITHUB}.reviewers: GitHub does not enforce required reviewers on the team plan")
 
 
-def _branch_gated(g: dict[str, Any]) -> None:
-    _on("team", "private")(g)
-    del g["reviewers"]
-    del g["wait_timer_minutes"]
+def _branch_gated(github: dict[str, Any]) -> None:
+    _on_plan("team", "private")(github)
+    del github["reviewers"]
+    del github["wait_timer_minutes"]
 
 
 def test_production_on_team_private_is_gated_by_the_protected_deploy_branch() -> None:
-    settings = settings_with("production", _branch_gated)
+    settings = settings_with_area("production", "github", _branch_gated)
     assert settings.github.manage_repository_settings
     assert "main" in settings.github.branch_protection.branches
     assert settings.github.branch_protection.required_approvals >= 1
 
 
 def test_production_without_any_gate_is_refused() -> None:
-    def unowned(g: dict[str, Any]) -> None:
-        _branch_gated(g)
-        g["manage_repository_settings"] = False
+    def unowned(github: dict[str, Any]) -> None:
+        _branch_gated(github)
+        github["manage_repository_settings"] = False
 
-    def unprotected(g: dict[str, Any]) -> None:
-        _branch_gated(g)
-        g["branch_protection"]["branches"] = ["develop"]
+    def unprotected(github: dict[str, Any]) -> None:
+        _branch_gated(github)
+        github["branch_protection"]["branches"] = ["develop"]
 
-    [problem] = problems_with("production", unowned)
+    [problem] = problems_with_area("production", "github", unowned)
     assert problem.startswith(f"{GITHUB}.manage_repository_settings: must be true in production while GitHub")
-    [problem] = problems_with("production", unprotected)
+    [problem] = problems_with_area("production", "github", unprotected)
     assert (
         problem
         == f"{GITHUB}.branch_protection.branches: must include main: its required reviews are production's deployment gate"
@@ -136,48 +138,52 @@ def test_production_without_any_gate_is_refused() -> None:
 
 
 def test_production_with_enforced_reviewers_still_needs_one() -> None:
-    def edit(g: dict[str, Any]) -> None:
-        del g["reviewers"]
+    def edit(github: dict[str, Any]) -> None:
+        del github["reviewers"]
 
-    assert problems_with("production", edit) == [
+    assert problems_with_area("production", "github", edit) == [
         f"{GITHUB}.reviewers: production deployments need at least one reviewer (IF-007)"
     ]
 
 
 def test_mixed_visibility_refuses_reviewers_naming_only_the_unenforced_repository() -> None:
-    def edit(g: dict[str, Any]) -> None:
-        g["plan"] = "team"
-        g["repositories"] = [
+    def edit(github: dict[str, Any]) -> None:
+        github["plan"] = "team"
+        github["repositories"] = [
             {"name": "lodgetix/lodgetix-app", "visibility": "public"},
             {"name": "lodgetix/internal-tools", "visibility": "private"},
         ]
 
-    [problem] = problems_with("production", edit)
+    [problem] = problems_with_area("production", "github", edit)
     assert "for lodgetix/internal-tools (private);" in problem
     assert "lodgetix-app" not in problem
 
 
 @pytest.mark.parametrize(("users", "teams"), [([1, 2, 3, 4], [5, 6, 7]), ([1], [2, 3, 4, 5, 6, 7])])
 def test_at_most_six_reviewers_users_and_teams_together(users: list[int], teams: list[int]) -> None:
-    def edit(g: dict[str, Any]) -> None:
-        g["reviewers"] = {"users": users, "teams": teams}
+    def edit(github: dict[str, Any]) -> None:
+        github["reviewers"] = {"users": users, "teams": teams}
 
-    assert problems_with("production", edit) == [
+    assert problems_with_area("production", "github", edit) == [
         f"{GITHUB}.reviewers.teams: 7 reviewers in total; GitHub allows at most 6 users and teams together"
     ]
 
 
 def test_six_reviewers_in_total_are_accepted() -> None:
-    settings = settings_with("production", lambda g: g.update(reviewers={"users": [1, 2, 3], "teams": [4, 5, 6]}))
+    settings = settings_with_area(
+        "production", "github", lambda github: github.update(reviewers={"users": [1, 2, 3], "teams": [4, 5, 6]})
+    )
     assert len(settings.github.reviewers.users) + len(settings.github.reviewers.teams) == 6
 
 
 def test_the_plan_is_required() -> None:
-    assert problems_with("staging", lambda g: g.pop("plan")) == [f"{GITHUB}.plan: is required but not set"]
+    assert problems_with_area("staging", "github", lambda github: github.pop("plan")) == [
+        f"{GITHUB}.plan: is required but not set"
+    ]
 
 
 def test_a_branch_gated_production_plan_registers_the_gate(tmp_path: Path) -> None:
-    evaluation = evaluate_with(tmp_path, "production", lambda c: _branch_gated(c[f"{NAMESPACE}:github"]))
+    evaluation = evaluate_with(tmp_path, "production", lambda config: _branch_gated(config[f"{NAMESPACE}:github"]))
     [deploy] = [
         r
         for r in github_resources(evaluation, "RepositoryEnvironment")

@@ -10,12 +10,16 @@ import pytest
 
 from components.settings.github import DEFAULT_SECRET_KEYS
 from ops.offline import ProgramError
-from tests.github.support import GITHUB, by_environment, github_resources, problems_with, settings_with
-from tests.helpers import NAMESPACE, evaluate_with
+from tests.github.support import GITHUB, by_environment, github_resources
+from tests.support.programs import evaluate_with
+from tests.support.settings import problems_with_area, problems_with_edit, settings_with_area
+from tests.support.stack_files import NAMESPACE
 
 
 def test_a_plain_name_is_an_entry_with_the_defaults() -> None:
-    [entry] = settings_with("staging", lambda g: g.update(repositories=["lodgetix/lodgetix-app"])).github.repositories
+    [entry] = settings_with_area(
+        "staging", "github", lambda github: github.update(repositories=["lodgetix/lodgetix-app"])
+    ).github.repositories
     assert entry.name == "lodgetix/lodgetix-app"
     assert entry.visibility == "private"
     assert entry.backup_id == "lodgetix-app"
@@ -23,13 +27,13 @@ def test_a_plain_name_is_an_entry_with_the_defaults() -> None:
 
 
 def test_entries_and_names_mix() -> None:
-    def edit(g: dict[str, Any]) -> None:
-        g["repositories"] = [
+    def edit(github: dict[str, Any]) -> None:
+        github["repositories"] = [
             "lodgetix/lodgetix-app",
             {"name": "lodgetix/admin", "backup_identity": "admin-db", "secret_keys": {"FUNCTION_ID": "admin_fn"}},
         ]
 
-    app, admin = settings_with("staging", edit).github.repositories
+    app, admin = settings_with_area("staging", "github", edit).github.repositories
     assert (app.backup_id, admin.backup_id) == ("lodgetix-app", "admin-db")
     assert admin.secret_key("FUNCTION_ID") == "admin_fn"
     assert admin.secret_key("FILTER_TO") == "filter_to"
@@ -64,18 +68,21 @@ def test_entries_and_names_mix() -> None:
     ],
 )
 def test_bad_entries_name_their_key(entry: dict[str, Any], path: str, message: str) -> None:
-    def edit(g: dict[str, Any]) -> None:
-        g["repositories"] = ["lodgetix/lodgetix-app", entry]
+    def edit(github: dict[str, Any]) -> None:
+        github["repositories"] = ["lodgetix/lodgetix-app", entry]
 
-    [problem] = problems_with("staging", edit)
+    [problem] = problems_with_area("staging", "github", edit)
     assert problem.startswith(f"{GITHUB}.{path}: {message}"), problem
 
 
 def test_two_repositories_with_one_backup_identity_are_refused() -> None:
-    def edit(g: dict[str, Any]) -> None:
-        g["repositories"] = ["lodgetix/lodgetix-app", {"name": "lodgetix/other", "backup_identity": "LODGETIX-APP"}]
+    def edit(github: dict[str, Any]) -> None:
+        github["repositories"] = [
+            "lodgetix/lodgetix-app",
+            {"name": "lodgetix/other", "backup_identity": "LODGETIX-APP"},
+        ]
 
-    assert problems_with("staging", edit) == [
+    assert problems_with_area("staging", "github", edit) == [
         f"{GITHUB}.repositories: 'lodgetix/other' and 'lodgetix/lodgetix-app' share the backup identity"
         " 'LODGETIX-APP'; give one its own backup_identity"
     ]
@@ -128,10 +135,10 @@ def test_a_secret_key_an_entry_names_but_nobody_set_is_reported(tmp_path: Path) 
 
 @pytest.mark.parametrize("key", ["github_token", "cloudflare_api_token", "pagerduty_webhook_url", "backup", "github"])
 def test_a_secret_may_not_come_from_the_program_s_own_keys(key: str) -> None:
-    def edit(g: dict[str, Any]) -> None:
-        g["repositories"] = [{"name": "lodgetix/lodgetix-app", "secret_keys": {"FILTER_TO": key}}]
+    def edit(github: dict[str, Any]) -> None:
+        github["repositories"] = [{"name": "lodgetix/lodgetix-app", "secret_keys": {"FILTER_TO": key}}]
 
-    assert problems_with("staging", edit) == [
+    assert problems_with_area("staging", "github", edit) == [
         f"{GITHUB}.repositories[0].secret_keys.FILTER_TO: '{key}' is a key of the program itself; name a key of"
         " this repository's own"
     ]
@@ -145,13 +152,9 @@ def test_the_default_and_platform_secret_keys_are_exactly_the_declared_secrets()
 
 
 def test_a_set_entry_key_is_not_reported_unknown_when_another_area_fails() -> None:
-    from components.settings import SettingsError, parse_settings
-    from tests.helpers import raw_config
+    def edit(raw: dict[str, Any]) -> None:
+        raw["github"]["repositories"] = [{"name": "lodgetix/lodgetix-app", "secret_keys": {"FILTER_TO": "app_filter"}}]
+        raw["app_filter"] = "[secret]"
+        raw["backup"]["rto_hours"] = "four"
 
-    raw = raw_config("staging")
-    raw["github"]["repositories"] = [{"name": "lodgetix/lodgetix-app", "secret_keys": {"FILTER_TO": "app_filter"}}]
-    raw["app_filter"] = "[secret]"
-    raw["backup"]["rto_hours"] = "four"
-    with pytest.raises(SettingsError) as caught:
-        parse_settings(NAMESPACE, "Pulumi.staging.yaml", raw)
-    assert caught.value.problems == [f"{NAMESPACE}:backup.rto_hours: must be a whole number"]
+    assert problems_with_edit("staging", edit) == [f"{NAMESPACE}:backup.rto_hours: must be a whole number"]

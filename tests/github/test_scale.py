@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from ops.offline import Evaluation
-from tests.helpers import NAMESPACE, evaluate_with
+from tests.support.programs import evaluate_with
+from tests.support.stack_files import NAMESPACE
 
 REPOSITORIES = 5  # `ops.bench.github_scale` times 50; the per-repository resources are the same
 
@@ -29,7 +30,7 @@ def outside_repositories(evaluation: Evaluation) -> Counter[str]:
 
 
 @pytest.fixture(scope="module")
-def many(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
+def many_repositories(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
     def edit(config: dict[str, Any]) -> None:
         github = config[f"{NAMESPACE}:github"]
         github["repositories"] = [f"lodgetix/app-{i:02d}" for i in range(REPOSITORIES)]
@@ -37,9 +38,9 @@ def many(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
     return evaluate_with(tmp_path_factory.mktemp("scale"), "production", edit)
 
 
-def test_each_repository_adds_the_same_resources(many: Evaluation, production: Evaluation):
+def test_each_repository_adds_the_same_resources(many_repositories: Evaluation, production: Evaluation):
     [single] = per_repository(production).values()
-    repositories = per_repository(many)
+    repositories = per_repository(many_repositories)
     assert len(repositories) == REPOSITORIES
     assert all(counts == single for counts in repositories.values())
     # Outside the repositories only the backup vault grows: each app has its own job roles, their policies,
@@ -48,8 +49,10 @@ def test_each_repository_adds_the_same_resources(many: Evaluation, production: E
         {"aws:iam/role:Role": 2, "aws:iam/rolePolicy:RolePolicy": 2, "aws:cloudwatch/metricAlarm:MetricAlarm": 5}
     )
     extra = REPOSITORIES - 1
-    growth = outside_repositories(many)
+    growth = outside_repositories(many_repositories)
     growth.subtract(outside_repositories(production))
     assert +growth == Counter({kind: count * extra for kind, count in per_app_backup.items()})
     assert not -growth, "nothing outside the repositories shrinks"
-    assert len(many.resources) - len(production.resources) == extra * (single.total() + per_app_backup.total())
+    assert len(many_repositories.resources) - len(production.resources) == extra * (
+        single.total() + per_app_backup.total()
+    )

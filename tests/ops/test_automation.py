@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "ops" / "automation.py"
+from tests.support.repository import REPO
+from tests.support.shell import write_executable
+
+SCRIPT = REPO / "ops" / "automation.py"
 
 
 def run(*args: str, path: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -21,11 +24,8 @@ def run(*args: str, path: str | None = None) -> subprocess.CompletedProcess[str]
 def test_a_missing_or_broken_project_file_is_one_line_and_exit_2(tmp_path: Path, content: str | None) -> None:
     if content is not None:
         (tmp_path / "Pulumi.yaml").write_text(content)
-    fake_cli = tmp_path / "bin"
-    fake_cli.mkdir()
-    (fake_cli / "pulumi").write_text("#!/bin/sh\nexit 0\n")
-    (fake_cli / "pulumi").chmod(0o755)
-    done = run("preview", "--cwd", str(tmp_path), "--stack", "dev", path=f"{fake_cli}:{os.environ['PATH']}")
+    stand_in = write_executable(tmp_path / "bin" / "pulumi", "#!/bin/sh\nexit 0\n")
+    done = run("preview", "--cwd", str(tmp_path), "--stack", "dev", path=f"{stand_in.parent}:{os.environ['PATH']}")
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1
     assert "Pulumi.yaml" in done.stderr

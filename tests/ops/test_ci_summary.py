@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from tests.helpers import REPO
+from tests.support.repository import REPO
 
 
 def _plan_job() -> dict[str, Any]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ import yaml
 from ops import cost
 from ops.boundary import InputError
 from ops.offline import Evaluation, RecordedResource
-from tests.helpers import REPO
+from tests.support.ops_cli import run_ops
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +24,9 @@ def _line(estimate: cost.Estimate, item: str) -> cost.Line:
     return next(line for line in estimate.fixed if line.item.startswith(item))
 
 
-def _with(evaluation: Evaluation, *extra: RecordedResource, config: dict[str, str] | None = None) -> Evaluation:
+def _with_resources(
+    evaluation: Evaluation, *extra: RecordedResource, config: dict[str, str] | None = None
+) -> Evaluation:
     return dataclasses.replace(
         evaluation, resources=[*evaluation.resources, *extra], config=config or dict(evaluation.config)
     )
@@ -73,7 +73,7 @@ def test_free_allowances_and_daily_budget_price(staging: Evaluation, prices: cos
 def test_one_more_key_costs_one_dollar_and_two_rotations(staging: Evaluation, prices: cost.Prices) -> None:
     before = cost.estimate(staging, prices)
     key = _resource(cost.KMS_KEY, "extra-key", {"enableKeyRotation": True})
-    after = cost.estimate(_with(staging, key), prices)
+    after = cost.estimate(_with_resources(staging, key), prices)
     assert after.fixed_total - before.fixed_total == pytest.approx(1.0)
     assert after.fixed_total_after_rotations - before.fixed_total_after_rotations == pytest.approx(3.0)
 
@@ -88,7 +88,7 @@ def test_health_checks_their_features_and_chatbot_are_counted(staging: Evaluatio
         ),
         _resource("aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration", "chat"),
     )
-    after = cost.estimate(_with(staging, *extra), prices)
+    after = cost.estimate(_with_resources(staging, *extra), prices)
     assert _line(after, "Route 53 health checks").quantity == checks + 2
     assert (
         _line(after, "Route 53 health check features").quantity
@@ -104,7 +104,7 @@ def test_an_enterprise_zone_has_no_list_price_and_is_left_out_loudly(staging: Ev
     edge = json.loads(staging.config["functions-platform:edge"])
     edge["zones"] = [{**edge["zones"][0], "plan": "enterprise"}]
     config = {**staging.config, "functions-platform:edge": json.dumps(edge)}
-    estimate = cost.estimate(_with(staging, config=config), prices)
+    estimate = cost.estimate(_with_resources(staging, config=config), prices)
     zone = _line(estimate, "Cloudflare enterprise plan")
     assert zone.monthly is None
     assert estimate.unpriced == ["Cloudflare enterprise plan of staging.lodgetix.io (contract price, not listed)"]
@@ -172,11 +172,14 @@ def test_a_region_or_class_without_prices_is_named(
 @pytest.mark.parametrize(
     ("edit", "fragment"),
     [
-        (lambda d: d["fixed"]["kms_key"].pop("source"), "prices.yaml: fixed.kms_key.source: Field required"),
-        (lambda d: d["fixed"]["kms_key"].update(source="http://x"), "fixed.kms_key.source: String should match"),
-        (lambda d: d["fixed"]["dashboard"].update(usd=-3), "fixed.dashboard.usd: Input should be greater"),
-        (lambda d: d["usage"]["s3_put"].update(read="last week"), "usage.s3_put.read: String should match"),
-        (lambda d: d["fixed"].update(extra={}), "fixed.extra: Extra inputs are not permitted"),
+        (lambda prices: prices["fixed"]["kms_key"].pop("source"), "prices.yaml: fixed.kms_key.source: Field required"),
+        (
+            lambda prices: prices["fixed"]["kms_key"].update(source="http://x"),
+            "fixed.kms_key.source: String should match",
+        ),
+        (lambda prices: prices["fixed"]["dashboard"].update(usd=-3), "fixed.dashboard.usd: Input should be greater"),
+        (lambda prices: prices["usage"]["s3_put"].update(read="last week"), "usage.s3_put.read: String should match"),
+        (lambda prices: prices["fixed"].update(extra={}), "fixed.extra: Extra inputs are not permitted"),
     ],
 )
 def test_a_bad_price_file_is_refused_naming_the_key(tmp_path: Path, edit: object, fragment: str) -> None:
@@ -200,19 +203,11 @@ def test_the_rendered_estimate_says_it_is_an_estimate_and_marks_unconfirmed_pric
 
 
 def test_cli_prints_the_estimate_and_refuses_a_missing_stack_with_exit_2() -> None:
-    ok = subprocess.run(
-        [sys.executable, "-m", "ops", "cost", "--stack", "staging", "--full-dump-gb", "2"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    ok = run_ops("cost", "--stack", "staging", "--full-dump-gb", "2")
     assert ok.returncode == 0, ok.stderr
     assert "## Monthly cost of `staging`" in ok.stdout
     assert "full dump of 2 GB" in ok.stdout
-    missing = subprocess.run(
-        [sys.executable, "-m", "ops", "cost", "--stack", "nope"], cwd=REPO, capture_output=True, text=True, check=False
-    )
+    missing = run_ops("cost", "--stack", "nope")
     assert missing.returncode == 2
     assert "Pulumi.nope.yaml" in missing.stderr
     assert "Traceback" not in missing.stderr
@@ -220,7 +215,7 @@ def test_cli_prints_the_estimate_and_refuses_a_missing_stack_with_exit_2() -> No
 
 def test_a_program_without_backups_is_priced_without_the_example(tmp_path: Path, prices: cost.Prices) -> None:
     from ops.offline import evaluate
-    from tests.helpers import write_program
+    from tests.support.programs import write_program
 
     program = write_program(
         tmp_path,

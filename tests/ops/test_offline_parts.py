@@ -12,7 +12,7 @@ from ops.offline import SECRET_SIG, SECRET_SIG_KEY, Evaluation, ProgramError, Re
 from ops.offline.policy_documents import policy_document_json
 from ops.offline.run_config import read_run_config
 from ops.offline.secrets import secret_strings
-from tests.helpers import write_program
+from tests.support.programs import write_program
 
 
 def test_known_secrets_join_the_config_under_the_projects_namespace(tmp_path: Path) -> None:

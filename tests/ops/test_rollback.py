@@ -4,8 +4,6 @@ by tests/engine/test_history_fixture.py). The flows themselves run against the r
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +14,11 @@ from hypothesis import strategies as st
 from ops.backends import Backend, decode, detect_backend
 from ops.pulumi_cli import RollbackError
 from ops.rollback import RollbackOptions, backup_directory, parse_history, rollback, run_rollback, select_target
+from tests.support.git import git
+from tests.support.ops_cli import run_ops
 
 DIY = Backend("file", "file:///state")
 CLOUD = Backend("cloud", "https://api.pulumi.com")
-REPO_ROOT = Path(__file__).resolve().parents[2]
 REAL_HISTORY: list[dict[str, Any]] = json.loads((Path(__file__).parent / "data" / "diy-history.json").read_text())
 
 
@@ -133,7 +132,7 @@ def _repo(tmp_path: Path) -> Path:
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "Pulumi.yaml").write_text("name: demo\nruntime: python\n")
-    subprocess.run(["git", "init", "--quiet", str(repo)], check=True)
+    git(repo, "init", "--quiet")
     return repo
 
 
@@ -149,13 +148,7 @@ def test_refuses_outside_a_pulumi_project(tmp_path: Path) -> None:
 
 
 def test_command_line_refusal_is_one_line_and_no_traceback(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "ops", "rollback", "--stack", "staging", "--yes", "--cwd", str(tmp_path)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_ops("rollback", "--stack", "staging", "--yes", "--cwd", str(tmp_path))
     assert done.returncode == 2
     assert done.stderr.startswith("rollback refused:")
     assert "Traceback" not in done.stderr

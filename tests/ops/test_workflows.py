@@ -4,18 +4,22 @@ shaped as docs/operations.md describes them."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.workflow_checkers import SCHEMA_INVALID_WORKFLOW, schema_failures, write_bad_workflow, zizmor_findings
+from tests.support.repository import REPO
+from tests.support.shell import run_step_script, write_executable
+from tests.support.workflow_checkers import (
+    SCHEMA_INVALID_WORKFLOW,
+    schema_failures,
+    write_bad_workflow,
+    zizmor_findings,
+)
 
-REPO = Path(__file__).resolve().parents[2]
 WORKFLOWS = REPO / ".github" / "workflows"
 FILES = sorted(WORKFLOWS.glob("*.yml"))
 PINS = json.loads((REPO / "components" / "workflows" / "pinned_actions.json").read_text())
@@ -125,17 +129,10 @@ def test_main_deploys_staging_and_production_needs_the_environment() -> None:
 def test_plan_step_writes_the_summary_and_keeps_the_exit_status(tmp_path: Path, status: int, marker: str) -> None:
     """Run the plan step's own script against a stand-in `.venv/bin/python`."""
     script = load("ci.yml")["jobs"]["plan"]["steps"][-1]["run"]
-    python = tmp_path / ".venv" / "bin" / "python"
-    python.parent.mkdir(parents=True)
-    python.write_text(f'#!/bin/sh\necho "plan of $5: {marker}"\nexit {status}\n')
-    python.chmod(0o755)
-    summary = tmp_path / "summary.md"
-    env = {**os.environ, "STACK": "staging", "GITHUB_STEP_SUMMARY": str(summary)}
-    done = subprocess.run(
-        ["bash", "-e", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
-    )
+    write_executable(tmp_path / ".venv" / "bin" / "python", f'#!/bin/sh\necho "plan of $5: {marker}"\nexit {status}\n')
+    done = run_step_script(tmp_path, script, {"STACK": "staging"})
     assert done.returncode == status
-    text = summary.read_text()
+    text = done.summary
     assert f"### Offline plan of `staging` (exit status {status})" in text
     assert f"plan of staging: {marker}" in text
     assert text.count("```") == 2

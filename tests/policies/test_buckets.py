@@ -4,47 +4,39 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_policy import PolicyCustomTimeouts, PolicyResource, PolicyResourceOptions
+from pulumi_policy import PolicyResource
 
 from policies.buckets import BucketIndex, bucket_key, rule_prefix
+from tests.policies.support import policy_resource
+from tests.support.resources import type_token
 
 
-def res(type_: str, name: str, **props: Any) -> PolicyResource:
-    opts = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
-    return PolicyResource(
-        f"aws:s3/{type_[0].lower() + type_[1:]}:{type_}",
-        props,
-        f"urn:pulumi:s::p::t::{name}",
-        name,
-        opts,
-        None,
-        None,
-        [],
-        {},
-    )
+def s3_resource(kind: str, name: str, **props: Any) -> PolicyResource:
+    """A pulumi_aws S3 resource of class `kind` named `name`."""
+    return policy_resource(type_token("aws", "s3", kind), props, name=name, urn=f"urn:pulumi:s::p::t::{name}")
 
 
 def bucket(name: str, **props: Any) -> PolicyResource:
-    return res("Bucket", name, bucket=name, id=name, arn=f"arn:aws:s3:::{name}", **props)
+    return s3_resource("Bucket", name, bucket=name, id=name, arn=f"arn:aws:s3:::{name}", **props)
 
 
 def test_references_by_name_id_and_arn_all_attach() -> None:
     index = BucketIndex(
         [
             bucket("data"),
-            res("BucketVersioning", "by-name", bucket="data", versioningConfiguration={"status": "Enabled"}),
-            res(
+            s3_resource("BucketVersioning", "by-name", bucket="data", versioningConfiguration={"status": "Enabled"}),
+            s3_resource(
                 "BucketVersioning",
                 "by-arn",
                 bucket="arn:aws:s3:::data",
                 versioningConfiguration={"status": "Suspended"},
             ),
-            res("BucketVersioning", "elsewhere", bucket="other", versioningConfiguration={"status": "Enabled"}),
+            s3_resource("BucketVersioning", "elsewhere", bucket="other", versioningConfiguration={"status": "Enabled"}),
         ],
         {},
     )
-    data = index.buckets[0]
-    assert sorted(data.versioning_statuses()) == ["Enabled", "Suspended"]
+    data_bucket = index.buckets[0]
+    assert sorted(data_bucket.versioning_statuses()) == ["Enabled", "Suspended"]
     assert [r.name for r in index.unattached] == ["elsewhere"]
     assert bucket_key("arn:aws:s3:::data/daily/*") == "data"
 
@@ -54,8 +46,8 @@ def test_public_access_flags_take_the_weakest_block() -> None:
     index = BucketIndex(
         [
             bucket("data"),
-            res("BucketPublicAccessBlock", "first", bucket="data", **flags),
-            res("BucketPublicAccessBlock", "second", bucket="data", **{**flags, "blockPublicPolicy": False}),
+            s3_resource("BucketPublicAccessBlock", "first", bucket="data", **flags),
+            s3_resource("BucketPublicAccessBlock", "second", bucket="data", **{**flags, "blockPublicPolicy": False}),
         ],
         {},
     )
@@ -64,16 +56,18 @@ def test_public_access_flags_take_the_weakest_block() -> None:
 
 
 def test_inline_arguments_count() -> None:
-    b = bucket(
+    inline = bucket(
         "data",
         serverSideEncryptionConfiguration={"rule": {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}},
         versioning={"enabled": False},
         lifecycleRules=[{"enabled": True, "prefix": "", "expiration": {"days": 1}}],
     )
-    data = BucketIndex([b], {}).buckets[0]
-    assert [r["applyServerSideEncryptionByDefault"]["sseAlgorithm"] for r in data.encryption_rules()] == ["AES256"]
-    assert data.versioning_statuses() == ["Suspended"]
-    [(_, rules)] = data.lifecycle_configs()
+    data_bucket = BucketIndex([inline], {}).buckets[0]
+    assert [r["applyServerSideEncryptionByDefault"]["sseAlgorithm"] for r in data_bucket.encryption_rules()] == [
+        "AES256"
+    ]
+    assert data_bucket.versioning_statuses() == ["Suspended"]
+    [(_, rules)] = data_bucket.lifecycle_configs()
     assert rules[0]["status"] == "Enabled"
     assert rule_prefix(rules[0]) == ""
 
@@ -92,24 +86,19 @@ def test_backups_are_recognised_by_evidence_not_only_by_name() -> None:
         [
             bucket("named-backups"),
             bucket("tiers"),
-            res("BucketLifecycleConfiguration", "tiers-lifecycle", bucket="tiers", rules=tiers),
+            s3_resource("BucketLifecycleConfiguration", "tiers-lifecycle", bucket="tiers", rules=tiers),
             bucket("written"),
-            PolicyResource(
+            policy_resource(
                 "aws:iam/rolePolicy:RolePolicy",
                 {
                     "policy": '{"Statement": [{"Effect": "Allow", "Action": '
                     '"s3:PutObject", "Resource": "arn:aws:s3:::written/weekly/*"}]}'
                 },
-                "urn:x",
-                "w",
-                PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), []),
-                None,
-                None,
-                [],
-                {},
+                name="w",
+                urn="urn:x",
             ),
             bucket("partner"),
-            res(
+            s3_resource(
                 "BucketReplicationConfig",
                 "rep",
                 bucket="named-backups",
@@ -117,7 +106,7 @@ def test_backups_are_recognised_by_evidence_not_only_by_name() -> None:
             ),
             bucket("plain"),
             bucket("logs", tags={"purpose": "s3-access-logs"}),
-            res("BucketLogging", "lg", bucket="plain", targetBucket="logs"),
+            s3_resource("BucketLogging", "lg", bucket="plain", targetBucket="logs"),
         ],
         {},
     )

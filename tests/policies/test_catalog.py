@@ -16,7 +16,7 @@ from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
 from components.settings.tags import COST_TAG_KEYS
 from policies import tags
 from policies.catalog import ALL_POLICIES, PACK_NAME
-from tests.helpers import REPO
+from tests.support.repository import REPO
 
 POLICIES_DIR = REPO / "policies"
 DOMAINS = {"s3", "kms", "sns", "cloudwatch", "cost", "iam", "edge", "github", "data-safety", "tags"}

@@ -7,7 +7,7 @@ import importlib.util
 import re
 from pathlib import Path
 
-from tests.helpers import REPO
+from tests.support.repository import REPO
 
 POLICIES_DIR = REPO / "policies"
 # (SDK module, class-name filter): the modules whose resources share a concern with the pack's rules.

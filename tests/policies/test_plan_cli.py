@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.helpers import REPO
+from tests.support.ops_cli import run_ops
 
 PROGRAM = Path(__file__).parent / "programs" / "insecure"
 
 
 def test_plan_of_an_insecure_program_exits_1_and_names_the_rules() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "ops", "plan", "--program", str(PROGRAM), "--stack", "test", "--json"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_ops("plan", "--program", str(PROGRAM), "--stack", "test", "--json", timeout=120)
     assert result.returncode == 1, result.stderr
     plan = json.loads(result.stdout)
     mandatory = {v["policy"] for v in plan["violations"] if v["enforcement"] == "mandatory"}

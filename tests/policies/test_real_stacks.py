@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import re
 
-from pulumi_policy import PolicyCustomTimeouts, PolicyResource, PolicyResourceOptions
+from pulumi_policy import PolicyResource
 
 from ops.offline import Evaluation
 from ops.policy_check import load_policies, run_policies
 from policies.buckets import BUCKET_TYPES, BucketIndex
 from policies.common import is_production_stack
-from tests.helpers import REPO
+from tests.policies.support import policy_resource
+from tests.support.repository import REPO
 
 
 def reviewed_advisories() -> set[tuple[str, str, str]]:
@@ -38,8 +39,7 @@ def test_every_advisory_is_a_reviewed_one(stack: Evaluation) -> None:
 
 
 def _resources(stack: Evaluation) -> list[PolicyResource]:
-    opts = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
-    return [PolicyResource(r.type, r.plain_outputs, r.urn, r.name, opts, None, None, [], {}) for r in stack.resources]
+    return [policy_resource(r.type, r.plain_outputs, name=r.name, urn=r.urn) for r in stack.resources]
 
 
 def test_backup_and_log_buckets_are_recognised(stack: Evaluation) -> None:

@@ -5,8 +5,6 @@ tunes levels, scopes and thresholds."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,9 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyCustomTimeouts,
     PolicyResource,
-    PolicyResourceOptions,
     ReportViolation,
     ResourceValidationArgs,
     Severity,
@@ -31,7 +27,8 @@ from ops.policy_check import Violation, load_policies, run_policies
 from policies.catalog import ALL_POLICIES
 from policies.common import Judge, integer_option, resource_rule, stack_rule, string_list_option
 from policies.statements import Accounts, accounts_from
-from tests.helpers import REPO
+from tests.policies.support import NO_OPTIONS, policy_resource
+from tests.support.ops_cli import run_ops
 
 PROGRAMS = Path(__file__).parent / "programs"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -96,34 +93,12 @@ def test_a_topic_policy_whose_topic_is_not_known_yet_defers_the_tls_finding() ->
 
 
 def test_the_json_plan_shows_unknowns_as_such() -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ops",
-            "plan",
-            "--program",
-            str(PROGRAMS / "unknown"),
-            "--stack",
-            "production",
-            "--json",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_ops("plan", "--program", str(PROGRAMS / "unknown"), "--stack", "production", "--json", timeout=120)
     assert result.returncode == 0, result.stderr
     assert "pulumi.output.Unknown" not in result.stdout
     plan = json.loads(result.stdout)
     lock = next(r for r in plan["resources"] if r["name"] == "acme-production-backups-us-east-1-lock")
     assert lock["inputs"]["rule"]["defaultRetention"]["days"] == "[unknown]"
-
-
-def _resource(type_: str, props: dict[str, Any], name: str = "r") -> PolicyResource:
-    opts = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
-    return PolicyResource(type_, props, f"urn:pulumi:production::p::{type_}::{name}", name, opts, None, None, [], {})
 
 
 def _run_stack(policy: StackValidationPolicy, resources: list[PolicyResource]) -> list[tuple[str, str | None]]:
@@ -144,7 +119,7 @@ def test_a_crash_on_one_resource_is_a_violation_on_it_and_the_others_are_still_j
             judge(r, r.name, judge_one)
 
     policy = stack_rule("s3-test-crash", "Ensure a crash is reported.", check, severity=Severity.LOW, remediation="x")
-    found = _run_stack(policy, [_resource("t", {}, "broken"), _resource("t", {}, "fine")])
+    found = _run_stack(policy, [policy_resource("t", {}, name="broken"), policy_resource("t", {}, name="fine")])
     assert [urn.rsplit("::", 1)[-1] if urn else "" for _, urn in found] == ["broken", "fine"]
     message = found[0][0]
     assert "ZeroDivisionError" in message
@@ -158,7 +133,7 @@ def test_a_resource_rule_crash_is_reported_on_the_resource() -> None:
 
     policy = resource_rule("s3-test-crash", "Ensure.", None, check, severity=Severity.LOW, remediation="x")
     found: list[str] = []
-    args = ResourceValidationArgs("t", {"days": "hunter2"}, "urn:x", "r", _resource("t", {}).opts, None, {})
+    args = ResourceValidationArgs("t", {"days": "hunter2"}, "urn:x", "r", NO_OPTIONS, None, {})
     policy.validate(args, lambda message, urn=None: found.append(message))
     assert len(found) == 1
     assert "ValueError" in found[0]
@@ -199,7 +174,7 @@ def test_rule_builders_declare_level_severity_remediation_and_config_options() -
 
 
 def test_accounts_come_from_the_resources_and_the_config() -> None:
-    role = _resource("aws:iam/role:Role", {"arn": "arn:aws:iam::111111111111:role/app"})
+    role = policy_resource("aws:iam/role:Role", {"arn": "arn:aws:iam::111111111111:role/app"})
     config = {"accountIds": ["222222222222"], "organizationIds": ["o-abc"], "trustedAccounts": ["333333333333"]}
     assert accounts_from([role], config) == Accounts(
         own={"111111111111", "222222222222"}, orgs={"o-abc"}, trusted={"333333333333"}
@@ -207,12 +182,12 @@ def test_accounts_come_from_the_resources_and_the_config() -> None:
     assert accounts_from([], {}) == Accounts(own=set(), orgs=set(), trusted=set())
 
 
-JSON = st.recursive(
+JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
     max_leaves=8,
 )
-TYPES = sorted(
+RESOURCE_TYPES = sorted(
     {
         "aws:s3/bucket:Bucket",
         "aws:s3/bucketPolicy:BucketPolicy",
@@ -229,17 +204,31 @@ TYPES = sorted(
         "github:index/repositoryFile:RepositoryFile",
     }
 )
-KEYS = ["bucket", "policy", "rules", "rule", "assumeRolePolicy", "zoneId", "phase", "content", "file", "arn", "tags"]
-RESOURCES = st.lists(
-    st.tuples(st.sampled_from(TYPES), st.dictionaries(st.sampled_from(KEYS), JSON, max_size=5)), max_size=4
+INPUT_KEYS = [
+    "bucket",
+    "policy",
+    "rules",
+    "rule",
+    "assumeRolePolicy",
+    "zoneId",
+    "phase",
+    "content",
+    "file",
+    "arn",
+    "tags",
+]
+RESOURCE_SPECS = st.lists(
+    st.tuples(st.sampled_from(RESOURCE_TYPES), st.dictionaries(st.sampled_from(INPUT_KEYS), JSON_VALUES, max_size=5)),
+    max_size=4,
 )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(RESOURCES)
+@given(RESOURCE_SPECS)
 def test_no_rule_stops_on_values_of_unexpected_types(specs: list[tuple[str, dict[str, Any]]]) -> None:
     resources = [
-        _resource(t, {**props, "bucket": props.get("bucket", "b")}, f"r{i}") for i, (t, props) in enumerate(specs)
+        policy_resource(type_, {**props, "bucket": props.get("bucket", "b")}, name=f"r{i}")
+        for i, (type_, props) in enumerate(specs)
     ]
     for policy in ALL_POLICIES:
         if isinstance(policy, StackValidationPolicy):

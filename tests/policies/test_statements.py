@@ -6,13 +6,16 @@ import json
 from typing import Any
 
 import pytest
+from pulumi_policy import PolicyResource
 
 from policies.statements import PolicyDocumentError, exposures, matches, parse_statements
+from tests.policies.support import policy_resource
 
-OWN = {"123456789012"}
+OWN_ACCOUNTS = {"123456789012"}
 
 
-def one(**statement: Any) -> Any:
+def allow_statement(**statement: Any) -> Any:
+    """One parsed Allow statement made of `statement`'s keys."""
     return parse_statements(json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", **statement}]}))[0]
 
 
@@ -30,11 +33,11 @@ def one(**statement: Any) -> Any:
 )
 def test_action_wildcards(pattern: str, action: str, expected: bool) -> None:
     assert matches(pattern, action) is expected
-    assert one(Action=pattern, Resource="*").grants_action(action) is expected
+    assert allow_statement(Action=pattern, Resource="*").grants_action(action) is expected
 
 
 def test_not_action_grants_everything_else() -> None:
-    statement = one(NotAction=["s3:DeleteObject"], Resource="*")
+    statement = allow_statement(NotAction=["s3:DeleteObject"], Resource="*")
     assert statement.grants_action("s3:GetObject")
     assert not statement.grants_action("s3:DeleteObject")
     assert statement.grants_all_actions()
@@ -51,18 +54,20 @@ def test_not_action_grants_everything_else() -> None:
     ],
 )
 def test_public_principals(principal: Any, public: bool) -> None:
-    assert one(Principal=principal, Action="s3:GetObject", Resource="*").principal_is_public() is public
+    assert allow_statement(Principal=principal, Action="s3:GetObject", Resource="*").principal_is_public() is public
 
 
 def test_not_principal_in_an_allow_is_public() -> None:
-    assert one(
+    assert allow_statement(
         NotPrincipal={"AWS": "arn:aws:iam::123456789012:root"}, Action="s3:*", Resource="*"
     ).principal_is_public()
 
 
 def test_foreign_accounts() -> None:
-    statement = one(Principal={"AWS": ["999999999999", "arn:aws:iam::123456789012:role/x"]}, Action="*", Resource="*")
-    assert statement.foreign_accounts(OWN) == ["999999999999"]
+    statement = allow_statement(
+        Principal={"AWS": ["999999999999", "arn:aws:iam::123456789012:role/x"]}, Action="*", Resource="*"
+    )
+    assert statement.foreign_accounts(OWN_ACCOUNTS) == ["999999999999"]
 
 
 @pytest.mark.parametrize(
@@ -87,20 +92,20 @@ def test_foreign_accounts() -> None:
     ],
 )
 def test_which_conditions_narrow_access(condition: dict[str, Any], narrows: bool) -> None:
-    statement = one(Principal="*", Action="sns:Publish", Resource="*", Condition=condition)
-    assert bool(statement.narrowing(OWN, set())) is narrows
-    assert bool(exposures([statement], ["sns:Publish"], OWN)) is not narrows
+    statement = allow_statement(Principal="*", Action="sns:Publish", Resource="*", Condition=condition)
+    assert bool(statement.narrowing(OWN_ACCOUNTS, set())) is narrows
+    assert bool(exposures([statement], ["sns:Publish"], OWN_ACCOUNTS)) is not narrows
 
 
 def test_organisation_conditions_must_name_our_organisation_when_it_is_declared() -> None:
-    statement = one(
+    statement = allow_statement(
         Principal="*",
         Action="s3:GetObject",
         Resource="*",
         Condition={"StringEquals": {"aws:PrincipalOrgID": "o-theirs"}},
     )
-    assert statement.narrowing(OWN, {"o-ours"}) == []
-    assert statement.narrowing(OWN, set())
+    assert statement.narrowing(OWN_ACCOUNTS, {"o-ours"}) == []
+    assert statement.narrowing(OWN_ACCOUNTS, set())
 
 
 def test_a_deny_for_everyone_outside_the_account_cancels_a_public_allow() -> None:
@@ -120,18 +125,20 @@ def test_a_deny_for_everyone_outside_the_account_cancels_a_public_allow() -> Non
             }
         )
     )
-    assert exposures(statements, ["s3:GetObject"], OWN) == []
+    assert exposures(statements, ["s3:GetObject"], OWN_ACCOUNTS) == []
     # ...but a Deny with IfExists lets callers without the key through.
     statements[1].condition["StringNotEqualsIfExists"] = statements[1].condition.pop("StringNotEquals")  # type: ignore[attr-defined]
-    assert exposures(statements, ["s3:GetObject"], OWN)
+    assert exposures(statements, ["s3:GetObject"], OWN_ACCOUNTS)
 
 
 def test_wildcard_resources() -> None:
-    assert one(Action="iam:PassRole", Resource="*").wildcard_resources() == ["*"]
-    assert one(Action="iam:PassRole", Resource="arn:aws:iam::123456789012:role/*").wildcard_resources()
-    assert one(Action="iam:PassRole", Resource="arn:aws:iam::123456789012:role/app").wildcard_resources() == []
-    assert one(Action="iam:PassRole", NotResource="arn:aws:iam::123456789012:role/app").wildcard_resources()
-    assert one(Action="s3:PutObject", Resource="arn:aws:s3:::b/*").applies_to_every_resource() is False
+    assert allow_statement(Action="iam:PassRole", Resource="*").wildcard_resources() == ["*"]
+    assert allow_statement(Action="iam:PassRole", Resource="arn:aws:iam::123456789012:role/*").wildcard_resources()
+    assert (
+        allow_statement(Action="iam:PassRole", Resource="arn:aws:iam::123456789012:role/app").wildcard_resources() == []
+    )
+    assert allow_statement(Action="iam:PassRole", NotResource="arn:aws:iam::123456789012:role/app").wildcard_resources()
+    assert allow_statement(Action="s3:PutObject", Resource="arn:aws:s3:::b/*").applies_to_every_resource() is False
 
 
 def test_tls_deny() -> None:
@@ -160,18 +167,14 @@ def test_unreadable_documents_are_refused(document: str) -> None:
 
 
 def test_our_accounts_are_those_our_own_arns_name() -> None:
-    from pulumi_policy import PolicyCustomTimeouts, PolicyResource, PolicyResourceOptions
-
     from policies.statements import stack_accounts
 
-    opts = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
-
-    def res(props: dict[str, Any]) -> PolicyResource:
-        return PolicyResource("t", props, "urn:x", "r", opts, None, None, [], {})
+    def resource(props: dict[str, Any]) -> PolicyResource:
+        return policy_resource("t", props, urn="urn:x")
 
     resources = [
-        res({"arn": "arn:aws:iam::111122223333:role/app"}),
-        res(
+        resource({"arn": "arn:aws:iam::111122223333:role/app"}),
+        resource(
             {
                 "rules": [
                     {"destination": {"account": "999999999999", "bucket": "arn:aws:kms:us-east-1:999999999999:key/k"}}
@@ -179,8 +182,8 @@ def test_our_accounts_are_those_our_own_arns_name() -> None:
                 "role": "arn:aws:iam::111122223333:role/replication",
             }
         ),
-        res({"policy": '{"Statement": [{"Principal": {"AWS": "arn:aws:iam::888888888888:root"}}]}'}),
-        res({"granteePrincipal": "arn:aws:iam::777777777777:root"}),
+        resource({"policy": '{"Statement": [{"Principal": {"AWS": "arn:aws:iam::888888888888:root"}}]}'}),
+        resource({"granteePrincipal": "arn:aws:iam::777777777777:root"}),
     ]
     assert stack_accounts(resources, {"accountIds": ["222233334444"]}) == {"111122223333", "222233334444"}
 
@@ -188,7 +191,7 @@ def test_our_accounts_are_those_our_own_arns_name() -> None:
 def test_naming_an_account_before_ours_is_known_is_deferred_not_called_foreign() -> None:
     from pulumi_policy.proxy import UnknownValueError
 
-    statement = one(Principal={"AWS": "arn:aws:iam::123456789012:root"}, Action="kms:*", Resource="*")
+    statement = allow_statement(Principal={"AWS": "arn:aws:iam::123456789012:root"}, Action="kms:*", Resource="*")
     with pytest.raises(UnknownValueError, match="may or may not be ours"):
         exposures([statement], ["kms:Decrypt"], set())
-    assert exposures([statement], ["kms:Decrypt"], OWN) == []
+    assert exposures([statement], ["kms:Decrypt"], OWN_ACCOUNTS) == []

@@ -9,8 +9,9 @@ from policies.workflows import SAFE_LOADER, ActionFile, is_pinned, local_action_
 SHA = "3d3c42e5aac5ba805825da76410c181273ba90b1"
 
 
-def model(doc: object, path: str = ".github/workflows/ci.yml") -> ActionFile:
-    parsed = parse_file(path, yaml.safe_dump(doc))
+def model(workflow: object, path: str = ".github/workflows/ci.yml") -> ActionFile:
+    """The policy pack's model of `workflow` (written as YAML, then parsed as a committed file)."""
+    parsed = parse_file(path, yaml.safe_dump(workflow))
     assert parsed is not None
     return parsed
 

@@ -10,7 +10,8 @@ from ops.offline import Evaluation, evaluate
 from ops.scan import scan_evaluation
 from ops.terraform import exceptions
 from ops.terraform.report import ScanResult
-from tests.helpers import REPO, write_program
+from tests.support.programs import write_program
+from tests.support.repository import REPO
 
 INSECURE_PROGRAM = """
 import json

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.repository import REPO
+from tests.support.shell import run_step_script, write_executable
 
 
 def _ci() -> dict[str, Any]:
@@ -39,16 +38,9 @@ def test_the_scan_step_keeps_the_verdict_and_fails_without_a_report(
 ) -> None:
     """Run the step's own script against a stand-in `.venv/bin/python`."""
     script = _ci()["jobs"]["scan"]["steps"][-3]["run"]
-    python = tmp_path / ".venv" / "bin" / "python"
-    python.parent.mkdir(parents=True)
     writes = 'printf "{}" > "$9"\n' if report else ""  # $9 is the --output argument
-    python.write_text(f"#!/bin/sh\n{writes}exit {status}\n")
-    python.chmod(0o755)
-    output = tmp_path / "github_output"
-    env = {**os.environ, "STACK": "production", "GITHUB_OUTPUT": str(output)}
-    done = subprocess.run(
-        ["bash", "-e", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
-    )
+    write_executable(tmp_path / ".venv" / "bin" / "python", f"#!/bin/sh\n{writes}exit {status}\n")
+    done = run_step_script(tmp_path, script, {"STACK": "production"})
     assert done.returncode == step_status
-    assert output.read_text() == f"status={status}\n"
+    assert done.output_text == f"status={status}\n"
     assert (tmp_path / "checkov-production.sarif").exists() is report

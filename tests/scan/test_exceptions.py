@@ -10,7 +10,7 @@ import pytest
 from ops.__main__ import main
 from ops.terraform import exceptions
 from ops.terraform.checkov import Finding
-from tests.helpers import REPO
+from tests.support.repository import REPO
 
 URN = "urn:pulumi:staging::functions-platform::platform:backup:BackupVault$aws:s3/bucket:Bucket::platform-staging-backup-primary-access-logs"
 VALID = """
@@ -77,16 +77,22 @@ def test_passed_checks_are_never_waived(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
-        (lambda t: t.replace("CKV_AWS_144", "ckv_aws_144"), "exceptions[0].check"),
-        (lambda t: t.replace("    reviewer: platform-team\n", ""), "exceptions[0].reviewer: Field required"),
-        (lambda t: t.replace("date: 2026-12-01", 'date: "yesterday"'), "exceptions[0].date"),
-        (lambda t: t.replace("Access logs are diagnostic and stay in their region.", "ok"), "exceptions[0].reason"),
-        (lambda t: t.replace("reviewer: platform-team", "reviewer: '  '"), "exceptions[0].reviewer"),
-        (lambda t: t + "    approved: true\n", "exceptions[0].approved: Extra inputs are not permitted"),
-        (lambda t: t.replace("    reviewer: platform-team\n", "    reviewer: a\n    reviewer: b\n"), "duplicate key"),
-        (lambda t: "exceptions: {check: CKV_AWS_1}\n", "exceptions: Input should be a valid list"),
-        (lambda t: "[unclosed\n", "not valid YAML"),
-        (lambda t: "waivers: []\n", "waivers: Extra inputs are not permitted"),
+        (lambda text: text.replace("CKV_AWS_144", "ckv_aws_144"), "exceptions[0].check"),
+        (lambda text: text.replace("    reviewer: platform-team\n", ""), "exceptions[0].reviewer: Field required"),
+        (lambda text: text.replace("date: 2026-12-01", 'date: "yesterday"'), "exceptions[0].date"),
+        (
+            lambda text: text.replace("Access logs are diagnostic and stay in their region.", "ok"),
+            "exceptions[0].reason",
+        ),
+        (lambda text: text.replace("reviewer: platform-team", "reviewer: '  '"), "exceptions[0].reviewer"),
+        (lambda text: text + "    approved: true\n", "exceptions[0].approved: Extra inputs are not permitted"),
+        (
+            lambda text: text.replace("    reviewer: platform-team\n", "    reviewer: a\n    reviewer: b\n"),
+            "duplicate key",
+        ),
+        (lambda _text: "exceptions: {check: CKV_AWS_1}\n", "exceptions: Input should be a valid list"),
+        (lambda _text: "[unclosed\n", "not valid YAML"),
+        (lambda _text: "waivers: []\n", "waivers: Extra inputs are not permitted"),
     ],
 )
 def test_a_bad_file_names_the_key(tmp_path: Path, edit, expected: str) -> None:

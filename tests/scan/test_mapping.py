@@ -9,10 +9,8 @@ import pytest
 
 from ops.offline import SECRET_SIG, Evaluation, RecordedResource, evaluate
 from ops.terraform import mapping, plan_json
-from tests.helpers import write_program
-
-# Types the available metadata has no entry for; they are scanned by nothing and reported as unmapped.
-KNOWN_UNMAPPED = {"aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration"}
+from tests.scan.support import KNOWN_UNMAPPED
+from tests.support.programs import write_program
 
 
 def _scanned(evaluation: Evaluation) -> list[RecordedResource]:

@@ -11,7 +11,7 @@ from ops import scan as scan_module
 from ops.__main__ import main
 from ops.terraform.checkov import Finding
 from ops.terraform.report import ScanResult
-from tests.scan.test_mapping import KNOWN_UNMAPPED
+from tests.scan.support import KNOWN_UNMAPPED
 
 
 def _failed(result: ScanResult) -> set[tuple[str, str]]:

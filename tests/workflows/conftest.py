@@ -7,17 +7,12 @@ from typing import Any
 
 import pytest
 
-from components.settings import StackSettings, parse_settings
 from components.settings.backup import BackupSettings
 from components.settings.github import GitHubSettings
 from components.workflows import render_workflows, workflow_documents
-from tests.helpers import NAMESPACE, raw_config
+from tests.support.settings import stack_settings
 
 STACKS = ("staging", "production")
-
-
-def stack_settings(stack: str) -> StackSettings:
-    return parse_settings(NAMESPACE, f"Pulumi.{stack}.yaml", raw_config(stack))
 
 
 @pytest.fixture(scope="session")

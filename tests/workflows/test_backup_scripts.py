@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import stat
 import subprocess
 import time
 from pathlib import Path
@@ -11,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.workflows.fake_aws import install_fake_aws, published
+from tests.support.fake_aws import install_fake_aws, published_metrics
+from tests.support.shell import run_step_script, write_executable
 
 BACKUP = ".github/workflows/backup.yml"
 
@@ -21,26 +20,9 @@ def _step(documents: dict[str, dict[str, dict[str, Any]]], name_start: str) -> d
     return next(step for step in steps if step["name"].startswith(name_start))
 
 
-def _fake_bin(tmp_path: Path, name: str, body: str) -> None:
-    tool = tmp_path / "bin" / name
-    tool.parent.mkdir(exist_ok=True)
-    tool.write_text("#!/usr/bin/env bash\n" + body)
-    tool.chmod(tool.stat().st_mode | stat.S_IEXEC)
-
-
-def _run(tmp_path: Path, script: str, env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
-    output = tmp_path / "github_output"
-    output.write_text("")
-    full_env = {
-        "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}",
-        "GITHUB_OUTPUT": str(output),
-        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
-        "RUNNER_TEMP": str(tmp_path),
-        **env,
-    }
-    result = subprocess.run(["bash", "-c", script], env=full_env, capture_output=True, text=True, check=False)
-    outputs = dict(line.split("=", 1) for line in output.read_text().splitlines() if "=" in line)
-    return result, outputs
+def _stand_in(tmp_path: Path, name: str, body: str) -> None:
+    """A bash stand-in for the tool `name` on the step's PATH."""
+    write_executable(tmp_path / "bin" / name, "#!/usr/bin/env bash\n" + body)
 
 
 @pytest.mark.parametrize(
@@ -57,21 +39,21 @@ def test_kind_and_retention_prefixes(
 ) -> None:
     schedule, kind, weekday, day, prefixes = case
     # A `date` that answers the weekday and day of month we want, and a fixed timestamp otherwise.
-    _fake_bin(
+    _stand_in(
         tmp_path,
         "date",
         f'case "$*" in *%Y*) echo 20260705T020000Z;; *%u*) echo {weekday};; *%d*) echo {day};; *) exit 2;; esac\n',
     )
-    result, outputs = _run(tmp_path, _step(documents, "Choose")["run"], {"SCHEDULE": schedule, "REQUESTED_KIND": ""})
+    result = run_step_script(tmp_path, _step(documents, "Choose")["run"], {"SCHEDULE": schedule, "REQUESTED_KIND": ""})
     assert result.returncode == 0, result.stderr
-    assert outputs == {"kind": kind, "prefixes": prefixes, "name": f"20260705T020000Z-{kind}"}
+    assert result.outputs == {"kind": kind, "prefixes": prefixes, "name": f"20260705T020000Z-{kind}"}
 
 
 def test_manual_full_dump(tmp_path: Path, documents: dict[str, dict[str, dict[str, Any]]]) -> None:
-    result, outputs = _run(tmp_path, _step(documents, "Choose")["run"], {"SCHEDULE": "", "REQUESTED_KIND": "full"})
+    result = run_step_script(tmp_path, _step(documents, "Choose")["run"], {"SCHEDULE": "", "REQUESTED_KIND": "full"})
     assert result.returncode == 0, result.stderr
-    assert outputs["kind"] == "full"
-    assert outputs["prefixes"].startswith("daily/")
+    assert result.outputs["kind"] == "full"
+    assert result.outputs["prefixes"].startswith("daily/")
 
 
 APP = {"BACKUP_APP": "lodgetix-app", "BACKUP_ENVIRONMENT": "production", "BACKUP_METRIC_NAMESPACE": "Platform/Backups"}
@@ -79,11 +61,11 @@ APP = {"BACKUP_APP": "lodgetix-app", "BACKUP_ENVIRONMENT": "production", "BACKUP
 
 def _dump(tmp_path: Path, documents: dict[str, dict[str, dict[str, Any]]], name: str) -> dict[str, str]:
     """Run the dump step with a fake supabase CLI (one file per dump); returns its outputs."""
-    _fake_bin(tmp_path, "supabase", 'while [ $# -gt 0 ]; do [ "$1" = --file ] && echo "-- $*" > "$2"; shift; done\n')
+    _stand_in(tmp_path, "supabase", 'while [ $# -gt 0 ]; do [ "$1" = --file ] && echo "-- $*" > "$2"; shift; done\n')
     dump_env = {"SUPABASE_DB_URL": "postgresql://u:p@db/postgres", "KIND": "full", "NAME": name}
-    result, outputs = _run(tmp_path, _step(documents, "Dump")["run"], dump_env)
+    result = run_step_script(tmp_path, _step(documents, "Dump")["run"], dump_env)
     assert result.returncode == 0, result.stderr
-    return outputs
+    return result.outputs
 
 
 def test_dump_checksum_and_upload(tmp_path: Path, documents: dict[str, dict[str, dict[str, Any]]]) -> None:
@@ -102,7 +84,7 @@ def test_dump_checksum_and_upload(tmp_path: Path, documents: dict[str, dict[str,
     assert check.returncode == 0
 
     upload_env = {"BACKUP_BUCKET": "primary-bucket", "NAME": name, "PREFIXES": "daily/ weekly/", **APP, **fake}
-    result, _ = _run(tmp_path, _step(documents, "Upload")["run"], upload_env)
+    result = run_step_script(tmp_path, _step(documents, "Upload")["run"], upload_env)
     assert result.returncode == 0, result.stderr
     bucket = tmp_path / "s3" / "primary-bucket"
     # Each tier holds the dump under the app's own prefix (the fake refuses uploads without a SHA-256).
@@ -115,7 +97,7 @@ def test_dump_checksum_and_upload(tmp_path: Path, documents: dict[str, dict[str,
     assert (bucket / "daily/lodgetix-app" / f"{name}.tar.gz").read_bytes() == (folder / f"{name}.tar.gz").read_bytes()
     # No encryption headers: the bucket default (its own KMS key) applies, as the bucket policy expects.
     assert "--sse" not in _step(documents, "Upload")["run"]
-    assert published(tmp_path) == [], "uploading publishes nothing: the publish step does, after it"
+    assert published_metrics(tmp_path) == [], "uploading publishes nothing: the publish step does, after it"
 
 
 def test_publish_step_reports_freshness_and_duration(
@@ -124,9 +106,9 @@ def test_publish_step_reports_freshness_and_duration(
     fake = install_fake_aws(tmp_path)
     started = int(time.time()) - 600
     env = {"BACKUP_REGION": "us-east-1", "STARTED": str(started), **APP, **fake}
-    result, _ = _run(tmp_path, _step(documents, "Publish")["run"], env)
+    result = run_step_script(tmp_path, _step(documents, "Publish")["run"], env)
     assert result.returncode == 0, result.stderr
-    completed, duration = published(tmp_path)
+    completed, duration = published_metrics(tmp_path)
     dimensions = "Environment=production,Repository=lodgetix-app"
     common = {"region": "us-east-1", "namespace": "Platform/Backups", "dimensions": dimensions}
     assert {k: completed[k] for k in common} == common == {k: duration[k] for k in common}
@@ -154,11 +136,11 @@ def test_a_refused_upload_fails_before_any_metric(
     name = "20260705T020000Z-full"
     _dump(tmp_path, documents, name)
     env = {"BACKUP_BUCKET": "b", "NAME": name, "PREFIXES": "daily/", "FAKE_S3_REFUSE": "1", **APP, **fake}
-    result, _ = _run(tmp_path, _step(documents, "Upload")["run"], env)
+    result = run_step_script(tmp_path, _step(documents, "Upload")["run"], env)
     assert result.returncode != 0
     # A corrupted local archive fails its own checksum before anything is sent.
     (tmp_path / "backup" / f"{name}.tar.gz").write_bytes(b"corrupt")
-    result, _ = _run(tmp_path, _step(documents, "Upload")["run"], {**env, "FAKE_S3_REFUSE": "0"})
+    result = run_step_script(tmp_path, _step(documents, "Upload")["run"], {**env, "FAKE_S3_REFUSE": "0"})
     assert result.returncode != 0
     assert not list((tmp_path / "s3").rglob("*.tar.gz"))
 
@@ -183,16 +165,16 @@ def test_hostile_variables_stop_the_job_before_it_writes(
     env = {"BACKUP_BUCKET": "b", "NAME": name, "PREFIXES": "daily/", "BACKUP_REGION": "us-east-1", **APP, **fake}
     env[key] = value
     for step in ("Upload", "Publish"):
-        result, _ = _run(tmp_path, _step(documents, step)["run"], {**env, "STARTED": "1"})
+        result = run_step_script(tmp_path, _step(documents, step)["run"], {**env, "STARTED": "1"})
         assert result.returncode != 0
         assert f"::error::{key}" in result.stdout
     assert not list((tmp_path / "s3").rglob("*"))
-    assert published(tmp_path) == []
+    assert published_metrics(tmp_path) == []
 
 
 def test_a_failing_dump_fails_the_step(tmp_path: Path, documents: dict[str, dict[str, dict[str, Any]]]) -> None:
-    _fake_bin(tmp_path, "supabase", "echo 'connection refused' >&2; exit 1\n")
+    _stand_in(tmp_path, "supabase", "echo 'connection refused' >&2; exit 1\n")
     env = {"SUPABASE_DB_URL": "postgresql://u:p@db/postgres", "KIND": "incremental", "NAME": "x-incremental"}
-    result, _ = _run(tmp_path, _step(documents, "Dump")["run"], env)
+    result = run_step_script(tmp_path, _step(documents, "Dump")["run"], env)
     assert result.returncode != 0
     assert not (tmp_path / "backup" / "x-incremental.tar.gz").exists()

@@ -10,7 +10,12 @@ from components.settings.backup import BackupSettings
 from components.settings.github import GitHubSettings
 from components.workflows import render_workflows, workflow_documents
 from components.workflows.restore_drill import AGE_CRON
-from tests.workflow_checkers import SCHEMA_INVALID_WORKFLOW, schema_failures, write_bad_workflow, zizmor_findings
+from tests.support.workflow_checkers import (
+    SCHEMA_INVALID_WORKFLOW,
+    schema_failures,
+    write_bad_workflow,
+    zizmor_findings,
+)
 
 BACKUP = ".github/workflows/backup.yml"
 RESTORE = ".github/workflows/restore-drill.yml"

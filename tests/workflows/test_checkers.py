@@ -14,8 +14,13 @@ import pytest
 
 from components.settings.github import GitHubSettings
 from components.workflows import render_workflows
-from tests.workflow_checkers import SCHEMA_INVALID_WORKFLOW, schema_failures, write_bad_workflow, zizmor_findings
-from tests.workflows.conftest import stack_settings
+from tests.support.settings import stack_settings
+from tests.support.workflow_checkers import (
+    SCHEMA_INVALID_WORKFLOW,
+    schema_failures,
+    write_bad_workflow,
+    zizmor_findings,
+)
 
 
 def _all_files(written: dict[str, list[Path]]) -> list[Path]:

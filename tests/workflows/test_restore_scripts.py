@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.workflows.fake_aws import install_fake_aws, published
-from tests.workflows.test_backup_scripts import _run
+from tests.support.fake_aws import install_fake_aws, published_metrics
+from tests.support.shell import run_step_script
 
 RESTORE = ".github/workflows/restore-drill.yml"
 
@@ -56,31 +56,31 @@ def test_downloads_its_own_apps_newest_full_backup_and_verifies_it(
     tmp_path: Path, documents: dict[str, dict[str, dict[str, Any]]]
 ) -> None:
     env = _bucket(tmp_path)
-    result, outputs = _run(tmp_path, _step(documents, "Download")["run"], env)
+    result = run_step_script(tmp_path, _step(documents, "Download")["run"], env)
     assert result.returncode == 0, result.stderr
     # Not app-admin's newer dump: `daily/app/` is not a prefix of `daily/app-admin/`.
-    assert outputs["archive"] == "daily/app/20260602T020000Z-full.tar.gz"
-    assert (Path(outputs["folder"]) / "schema.sql").exists()
-    assert abs(int(outputs["started"]) - time.time()) < 60
-    other, outputs = _run(tmp_path, _step(documents, "Download")["run"], {**env, "BACKUP_APP": "app-admin"})
+    assert result.outputs["archive"] == "daily/app/20260602T020000Z-full.tar.gz"
+    assert (Path(result.outputs["folder"]) / "schema.sql").exists()
+    assert abs(int(result.outputs["started"]) - time.time()) < 60
+    other = run_step_script(tmp_path, _step(documents, "Download")["run"], {**env, "BACKUP_APP": "app-admin"})
     assert other.returncode == 0, other.stderr
-    assert outputs["archive"] == "daily/app-admin/20260609T020000Z-full.tar.gz"
+    assert other.outputs["archive"] == "daily/app-admin/20260609T020000Z-full.tar.gz"
 
 
 def test_a_corrupt_backup_fails_the_drill(tmp_path: Path, documents: dict[str, dict[str, dict[str, Any]]]) -> None:
     env = _bucket(tmp_path, tamper_newest=True)
-    result, outputs = _run(tmp_path, _step(documents, "Download")["run"], env)
+    result = run_step_script(tmp_path, _step(documents, "Download")["run"], env)
     assert result.returncode != 0
-    assert "archive" not in outputs
+    assert "archive" not in result.outputs
 
 
 def test_an_app_without_dumps_fails_the_drill(tmp_path: Path, documents: dict[str, dict[str, dict[str, Any]]]) -> None:
     # Another app's dumps are there; this app has none, so there is nothing of its own to restore.
     env = {**_bucket(tmp_path), "BACKUP_APP": "new-app"}
-    result, outputs = _run(tmp_path, _step(documents, "Download")["run"], env)
+    result = run_step_script(tmp_path, _step(documents, "Download")["run"], env)
     assert result.returncode != 0
     assert "no full backup under daily/new-app/" in result.stdout
-    assert "archive" not in outputs
+    assert "archive" not in result.outputs
 
 
 def _age_step(documents: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
@@ -108,9 +108,9 @@ def test_the_drill_publishes_its_result_and_duration(
     assert step["if"] == "always()", "a failed or timed-out drill must still report"
     env = {"JOB_STATUS": status, "BACKUP_METRICS_REGION": "us-east-1", **APP, **fake}
     env["STARTED"] = "" if started is None else str(int(time.time()) - started)
-    result, _ = _run(tmp_path, step["run"], env)
+    result = run_step_script(tmp_path, step["run"], env)
     assert result.returncode == 0, result.stderr
-    metrics = published(tmp_path)
+    metrics = published_metrics(tmp_path)
     assert [m["metric"] for m in metrics] == [name for name, _ in expected]
     for metric, (_, value) in zip(metrics, expected, strict=True):
         assert abs(int(metric["value"]) - value) < 60
@@ -133,9 +133,9 @@ def test_the_daily_job_publishes_the_days_since_the_last_successful_drill(
     if newest_success_hours_ago is not None:
         newest = time.gmtime(time.time() - newest_success_hours_ago * 3600 - 60)
         env["FAKE_NEWEST_DRILL"] = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", newest)
-    result, _ = _run(tmp_path, _age_step(documents)["run"], env)
+    result = run_step_script(tmp_path, _age_step(documents)["run"], env)
     assert result.returncode == 0, result.stderr
-    (metric,) = published(tmp_path)
+    (metric,) = published_metrics(tmp_path)
     assert (metric["metric"], metric["value"]) == ("RestoreDrillAgeDays", expected_days)
     assert metric["dimensions"] == "Environment=production,Repository=app"
 
@@ -146,11 +146,15 @@ def test_restore_time_is_reported_and_gated_by_the_rto(
     (tmp_path / "integrity.txt").write_text("integrity checks passed\n")
     script = _step(documents, "Measure")["run"]
     now = int(time.time())
-    within, _ = _run(tmp_path, script, {"RTO_HOURS": "4", "STARTED": str(now - 3600), "ARCHIVE": "daily/a.tar.gz"})
+    within = run_step_script(
+        tmp_path, script, {"RTO_HOURS": "4", "STARTED": str(now - 3600), "ARCHIVE": "daily/a.tar.gz"}
+    )
     assert within.returncode == 0, within.stderr
-    summary = (tmp_path / "summary").read_text()
+    summary = within.summary
     assert "RTO: 4 h = 14400 s" in summary
     assert "integrity checks passed" in summary
-    over, _ = _run(tmp_path, script, {"RTO_HOURS": "4", "STARTED": str(now - 5 * 3600), "ARCHIVE": "daily/a.tar.gz"})
+    over = run_step_script(
+        tmp_path, script, {"RTO_HOURS": "4", "STARTED": str(now - 5 * 3600), "ARCHIVE": "daily/a.tar.gz"}
+    )
     assert over.returncode != 0
     assert "over the RTO of 4 h" in over.stdout

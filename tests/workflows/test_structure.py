@@ -10,7 +10,7 @@ import pytest
 from components.delivery_contract import TEST_JOB_CHECK, WORKFLOW_FILES
 from components.workflows.actions import PINS_FILE, pins
 from components.workflows.yaml_output import dump_workflow, load_workflow
-from tests.workflows.conftest import stack_settings
+from tests.support.settings import stack_settings
 
 USES_LINE = re.compile(r"^\s*(?:- )?uses: (?P<ref>\S+)(?: # (?P<tag>\S+))?$")
 AWS_CREDENTIALS = "aws-actions/configure-aws-credentials"

@@ -1,4 +1,4 @@
-"""Shared test helpers: parliament's findings for policy documents (the bar is zero findings).
+"""parliament's findings for policy documents (the bar is zero findings).
 
 parliament reads every document as an identity policy. Two kinds of document here are not, and each is
 shown to it with the one element it expects made explicit, with the same meaning:
@@ -18,6 +18,9 @@ from typing import Any
 
 from parliament import analyze_policy_string
 
+from ops.offline import RecordedResource
+from tests.support.policy_documents import policy_document
+
 _GITHUB_OIDC = "token.actions.githubusercontent.com"
 GITHUB_OIDC_FALSE_POSITIVES = (
     f"UNKNOWN_FEDERATION_SOURCE: arn:aws:iam::123456789012:oidc-provider/{_GITHUB_OIDC} @",
@@ -27,9 +30,9 @@ GITHUB_OIDC_FALSE_POSITIVES = (
 ROLE_UNDER_TEST = "arn:aws:iam::123456789012:role/role-under-test"
 
 
-def parliament_findings(policy: str) -> list[str]:
-    """Every finding parliament reports for `policy` (a JSON string), as `ISSUE: detail @ location` lines."""
-    analysed = analyze_policy_string(policy)
+def parliament_findings(policy: str | dict[str, Any]) -> list[str]:
+    """Every finding parliament reports for `policy` (JSON text or a document), as `ISSUE: detail @ location` lines."""
+    analysed = analyze_policy_string(policy if isinstance(policy, str) else json.dumps(policy))
     return [f"{f.issue}: {f.detail} @ {f.location}" for f in analysed.findings]
 
 
@@ -58,3 +61,13 @@ def trust_policy_findings(policy: str | dict[str, Any], role_arn: str = ROLE_UND
     assert all("Resource" not in st and "NotResource" not in st for st in statements), "IAM forbids it in a trust"
     found = parliament_findings(with_resource(document, role_arn))
     return [f for f in found if not f.startswith(GITHUB_OIDC_FALSE_POSITIVES)]
+
+
+def key_findings(key: RecordedResource) -> list[str]:
+    """Findings for a recorded KMS key's policy, shown to parliament with the key's own ARN."""
+    return key_policy_findings(policy_document(key), key.plain_outputs["arn"])
+
+
+def role_trust_findings(role: RecordedResource) -> list[str]:
+    """Findings for a recorded role's trust policy, shown to parliament with the role's own ARN."""
+    return trust_policy_findings(policy_document(role, "assumeRolePolicy"), role.plain_outputs["arn"])

@@ -1,4 +1,4 @@
-"""Shared test helpers: the real workflow checkers (check-jsonschema, zizmor) run as the CLI runs them.
+"""The real workflow checkers (check-jsonschema, zizmor) run as the CLI runs them.
 
 Each test passes a known-bad file along with the files under test, which proves the harness can fail.
 """
