@@ -11,12 +11,12 @@ from typing import Any
 
 from .account import account_provider
 from .alerting import Alerting
+from .alerting.dashboard import BackupMetrics, OperationsDashboard, ReplicationMetrics
 from .backup import BackupApp, BackupVault, rpo_note
 from .cost import CostControls
-from .dashboard import BackupMetrics, OperationsDashboard, ReplicationMetrics
 from .edge import EdgeProtection
 from .github import BackupAccess, GitHubDelivery
-from .github_oidc import (
+from .github.oidc import (
     GitHubOidcProvider,
     backup_environment,
     environment_subject,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from components.kms_actions import KEY_ADMIN_ACTIONS
+from components.shared.kms_actions import KEY_ADMIN_ACTIONS
 
 Document = dict[str, Any]
 

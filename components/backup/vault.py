@@ -19,7 +19,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.github_oidc import trust_policy
+from components.github.oidc import trust_policy
 from components.settings.backup import BackupSettings, RpoDesign, access_log_bucket_name, backup_bucket_name
 from components.settings.base import Environment, Severity
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components import delivery_contract as contract
 from components.settings.base import Environment
+from components.shared import delivery_contract as contract
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from collections.abc import Mapping
 import pulumi
 import pulumi_github as github
 
-from components import delivery_contract as contract
 from components.settings.base import Environment
 from components.settings.github import DEFAULT_SECRET_KEYS, GitHubSettings, RepositoryEntry
 from components.settings.loader import SECRET_KEYS, Secrets
+from components.shared import delivery_contract as contract
 
 from .access import BackupAccess
 from .env_example import render_env_example

@@ -9,13 +9,13 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_github as github
 
-from components import delivery_contract as contract
-from components.github_oidc import environment_subject, trust_policy
 from components.settings.base import Environment
 from components.settings.github import DEFAULT_BRANCH, GitHubSettings, RepositoryEntry, enforces_reviewers
+from components.shared import delivery_contract as contract
 
 from .access import BackupAccess
 from .environments import EnvironmentSpec, create_environment, environment_specs
+from .oidc import environment_subject, trust_policy
 from .protection import protect_branches
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from components.dashboard import BILLING_REGION, ReplicationMetrics, dashboard_body
+from components.alerting.dashboard import BILLING_REGION, ReplicationMetrics, dashboard_body
 from components.settings.alerting import EXPRESSION_ID, AlarmDefinition, AlertingSettings
 from components.settings.cost import BudgetSettings
 from ops.offline import Evaluation

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components.github_oidc import backup_environment, environment_subject, restore_environment
+from components.github.oidc import backup_environment, environment_subject, restore_environment
 from tests.backup.support import BUCKET, KEY, ROLE, ROLE_POLICY, TIERS, as_list, backup_settings, doc, part, statement
 
 ROOT = "arn:aws:iam::123456789012:root"

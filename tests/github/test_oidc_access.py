@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from components import delivery_contract as contract
-from components.github_oidc import trust_policy
+from components.github.oidc import trust_policy
+from components.shared import delivery_contract as contract
 from ops.offline import Evaluation, RecordedResource, is_secret
 from ops.plan import plan_document
 from tests.github.support import by_environment, github_resources, trust_document

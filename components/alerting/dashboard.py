@@ -15,12 +15,13 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from .alerting.probes import PROBE_METRIC_REGION
-from .backup.freshness import BACKUP_COMPLETED, DRILL_AGE, DRILL_DURATION
-from .settings.alerting import EXPRESSION_ID, AlarmDefinition, AlertingSettings
-from .settings.backup import RpoDesign
-from .settings.base import Environment
-from .settings.cost import BudgetSettings
+from components.backup.freshness import BACKUP_COMPLETED, DRILL_AGE, DRILL_DURATION
+from components.settings.alerting import EXPRESSION_ID, AlarmDefinition, AlertingSettings
+from components.settings.backup import RpoDesign
+from components.settings.base import Environment
+from components.settings.cost import BudgetSettings
+
+from .probes import PROBE_METRIC_REGION
 
 WIDTH = 12  # two widgets per row of the 24-column grid
 HEIGHT = 6

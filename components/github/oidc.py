@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from .settings.base import Environment
-from .settings.github import OidcSettings
+from components.settings.base import Environment
+from components.settings.github import OidcSettings
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 AUDIENCE = "sts.amazonaws.com"
