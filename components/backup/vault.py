@@ -12,7 +12,6 @@ bucket, outside this program), then an import.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -22,6 +21,7 @@ import pulumi_aws as aws
 from components.github.oidc import trust_policy
 from components.settings.backup import BackupSettings, RpoDesign, access_log_bucket_name, backup_bucket_name
 from components.settings.base import Environment, Severity
+from components.shared.json_document import json_document
 
 from . import documents
 from .alarms import replication_alarms
@@ -118,8 +118,8 @@ class BackupVault(pulumi.ComponentResource):
         replication_role = aws.iam.Role(
             f"{name}-replication",
             description="S3 replication of the backup bucket to the DR region",
-            assume_role_policy=pulumi.Output.all(account_id, primary.arn).apply(
-                lambda v: json.dumps(documents.replication_trust_policy(v[0], v[1]))
+            assume_role_policy=json_document(
+                documents.replication_trust_policy, account_id=account_id, source_bucket_arn=primary.arn
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -238,9 +238,7 @@ class BackupVault(pulumi.ComponentResource):
         apply_lifecycle(
             name, target, tier_rules(settings.retention, settings.transitions, extra_days=extra_days), parent=self
         )
-        policy = pulumi.Output.all(target.arn, key.arn).apply(
-            lambda v: json.dumps(documents.backup_bucket_policy(v[0], v[1]))
-        )
+        policy = json_document(documents.backup_bucket_policy, bucket_arn=target.arn, key_arn=key.arn)
         apply_policy(name, target, policy, parent=self)
         if settings.object_lock.enabled:
             aws.s3.BucketObjectLockConfiguration(
@@ -268,8 +266,11 @@ class BackupVault(pulumi.ComponentResource):
             self._settings.access_log_days, retention.noncurrent_days, retention.abort_multipart_days
         )
         apply_lifecycle(f"{name}-access-logs", logs, rules, parent=self)
-        policy = pulumi.Output.all(logs.arn, source.arn, account_id).apply(
-            lambda v: json.dumps(documents.access_log_bucket_policy(v[0], [v[1]], v[2]))
+        policy = json_document(
+            documents.access_log_bucket_policy,
+            log_bucket_arn=logs.arn,
+            source_bucket_arns=[source.arn],
+            account_id=account_id,
         )
         log_policy = apply_policy(f"{name}-access-logs", logs, policy, parent=self)
         log_to(name, source, logs, log_policy, parent=self)
@@ -287,18 +288,15 @@ class BackupVault(pulumi.ComponentResource):
         role_policy = aws.iam.RolePolicy(
             name,
             role=role.id,
-            policy=pulumi.Output.all(primary.arn, replica.arn, primary_key.arn, replica_key.arn).apply(
-                lambda v: json.dumps(
-                    documents.replication_role_policy(
-                        source_bucket_arn=v[0],
-                        destination_bucket_arn=v[1],
-                        source_key_arn=v[2],
-                        destination_key_arn=v[3],
-                        source_region=primary.region,
-                        destination_region=replica.region,
-                        object_lock=settings.object_lock.enabled,
-                    )
-                )
+            policy=json_document(
+                documents.replication_role_policy,
+                source_bucket_arn=primary.arn,
+                destination_bucket_arn=replica.arn,
+                source_key_arn=primary_key.arn,
+                destination_key_arn=replica_key.arn,
+                source_region=primary.region,
+                destination_region=replica.region,
+                object_lock=settings.object_lock.enabled,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -389,17 +387,14 @@ class BackupVault(pulumi.ComponentResource):
             enable_key_rotation=True,
             # A deleted key makes every backup it encrypted unreadable: keep the longest window in production.
             deletion_window_in_days=30 if settings.protect else 7,
-            policy=pulumi.Output.all(partition, account_id, replication_role.arn).apply(
-                lambda v: json.dumps(
-                    documents.key_policy(
-                        partition=v[0],
-                        account_id=v[1],
-                        region=region,
-                        admin_arns=settings.kms_admin_arns,
-                        replication_role_arn=v[2],
-                        replication_actions=actions,
-                    )
-                )
+            policy=json_document(
+                documents.key_policy,
+                partition=partition,
+                account_id=account_id,
+                region=region,
+                admin_arns=settings.kms_admin_arns,
+                replication_role_arn=replication_role.arn,
+                replication_actions=actions,
             ),
             opts=pulumi.ResourceOptions(parent=self, protect=settings.protect, retain_on_delete=settings.protect),
         )
@@ -421,10 +416,8 @@ class BackupVault(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{self._name}-{app.identity}-{kind}",
             role=role.id,
-            policy=pulumi.Output.all(target.arn, key.arn).apply(
-                lambda v: json.dumps(
-                    builder(bucket_arn=v[0], key_arn=v[1], region=region, metric_namespace=namespace, **extra)
-                )
+            policy=json_document(
+                builder, bucket_arn=target.arn, key_arn=key.arn, region=region, metric_namespace=namespace, **extra
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
