@@ -10,18 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
 
 from components.backup.freshness import BACKUP_COMPLETED, DRILL_AGE, DRILL_DURATION
+from components.settings import LoadedConfig
 from components.settings.alerting import EXPRESSION_ID, AlarmDefinition, AlertingSettings
 from components.settings.backup import RpoDesign
 from components.settings.base import Environment
 from components.settings.cost import BudgetSettings
+from components.shared.outputs import OutputRecord, register
 
 from .probes import PROBE_METRIC_REGION
+
+if TYPE_CHECKING:
+    from components.backup import BackupVault
+
+    from . import Alerting
 
 WIDTH = 12  # two widgets per row of the 24-column grid
 HEIGHT = 6
@@ -277,10 +284,17 @@ def _lay_out(widgets: list[dict[str, Any]]) -> None:
             y, column = y + HEIGHT, 0
 
 
+@dataclass(frozen=True)
+class DashboardOutputs(OutputRecord):
+    export_prefix = "dashboard"
+
+    name: pulumi.Output[str]
+
+
 class OperationsDashboard(pulumi.ComponentResource):
     """One CloudWatch dashboard per stack, generated from the same alarm definitions as the alarms."""
 
-    dashboard_name: pulumi.Output[str]
+    outputs: DashboardOutputs
 
     def __init__(
         self,
@@ -312,5 +326,37 @@ class OperationsDashboard(pulumi.ComponentResource):
             dashboard_body=pulumi.Output.json_dumps(body),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.dashboard_name = dashboard.dashboard_name
-        self.register_outputs({"dashboard_name": self.dashboard_name})
+        self.outputs = register(self, DashboardOutputs(name=dashboard.dashboard_name))
+
+
+def build_dashboard(name: str, config: LoadedConfig, *, alerting: Alerting, backup: BackupVault) -> OperationsDashboard:
+    """Drawn from the alarm definitions, plus the backup replication and jobs and the budgets of the cost block."""
+    settings = config.settings
+    backup_settings = settings.backup
+    region = backup_settings.primary_region
+    return OperationsDashboard(
+        name,
+        settings.alerting,
+        settings.environment,
+        alarm_arns=[
+            *alerting.alarm_arns.values(),
+            alerting.composite_alarm_arn,
+            *(alarm.arn for alarm in backup.alarms),
+        ],
+        replication=ReplicationMetrics(
+            source_bucket=backup.outputs.primary_bucket_name,
+            destination_bucket=backup.outputs.replica_bucket_name,
+            rule_id=backup.replication_rule_id,
+            region=region,
+        ),
+        backups=BackupMetrics(
+            namespace=backup_settings.metric_namespace,
+            environment=settings.environment,
+            identities=[app.identity for app in backup.apps],
+            region=region,
+            rpo=backup_settings.rpo,
+            rto_hours=backup_settings.rto_hours,
+        ),
+        budgets=settings.cost.budgets,
+        health_check_ids=alerting.health_check_ids,
+    )

@@ -11,6 +11,8 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from components.github.oidc import backup_environment, environment_subject, restore_environment
+from components.settings import StackSettings
 from components.settings.base import Environment
 
 _MAX_ROLE_NAME = 64  # IAM role-name limit
@@ -24,6 +26,19 @@ class BackupApp:
     identity: str  # components.settings.backup.backup_identity(repository)
     writer_subject: str  # OIDC subject of its backup job
     reader_subject: str  # OIDC subject of its restore drill
+
+
+def backup_apps(settings: StackSettings) -> list[BackupApp]:
+    """Every managed repository, its roles trusting only its own backup and restore-drill jobs."""
+    return [
+        BackupApp(
+            repository=entry.name,
+            identity=entry.backup_id.lower(),
+            writer_subject=environment_subject(entry.name, backup_environment(settings.environment)),
+            reader_subject=environment_subject(entry.name, restore_environment(settings.environment)),
+        )
+        for entry in settings.github.repositories
+    ]
 
 
 def app_prefixes(tiers: Sequence[str], identity: str) -> list[str]:

@@ -13,19 +13,25 @@ bucket, outside this program), then an import.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
 
-from components.github.oidc import trust_policy
+from components.github.oidc import GitHubOidcProvider, trust_policy
+from components.settings import LoadedConfig
 from components.settings.backup import BackupSettings, RpoDesign, access_log_bucket_name, backup_bucket_name
 from components.settings.base import Environment, Severity
 from components.shared.json_document import json_document
+from components.shared.outputs import WHEN_PRESENT, OutputRecord, register
+
+if TYPE_CHECKING:
+    from components.alerting import Alerting
 
 from . import documents
 from .alarms import replication_alarms
-from .apps import BackupApp, app_prefixes, role_name
+from .apps import BackupApp, app_prefixes, backup_apps, role_name
 from .buckets import (
     SecureBucket,
     apply_lifecycle,
@@ -59,8 +65,9 @@ def rpo_note(design: RpoDesign) -> str:
     )
 
 
-class BackupVault(pulumi.ComponentResource):
-    """Primary and DR backup buckets, their keys, replication, alarms, and the backup jobs' roles."""
+@dataclass(frozen=True)
+class BackupOutputs(OutputRecord):
+    export_prefix = "backup"
 
     primary_bucket_name: pulumi.Output[str]
     primary_bucket_arn: pulumi.Output[str]
@@ -69,17 +76,24 @@ class BackupVault(pulumi.ComponentResource):
     primary_key_arn: pulumi.Output[str]
     replica_key_arn: pulumi.Output[str]
     replication_role_arn: pulumi.Output[str]
-    writer_role_arns: dict[str, pulumi.Output[str]]  # backup identity -> role ARN
-    reader_role_arns: dict[str, pulumi.Output[str]]
-    replication_rule_id: str
-    primary_region: str
-    dr_region: str
+    # Backup identity -> role ARN; none (and not exported) when no repository is backed up.
+    writer_role_arns: dict[str, pulumi.Output[str]] = field(metadata=WHEN_PRESENT)
+    reader_role_arns: dict[str, pulumi.Output[str]] = field(metadata=WHEN_PRESENT)
+    regions: dict[str, str]  # "primary" and "dr"
     rpo_minutes: int
+    rpo_design: dict[str, Any]  # RpoDesign.summary(): computed from the settings' terms, never asserted
     rto_hours: int
-    rpo_design: RpoDesign
-    metric_namespace: str
-    tier_prefixes: list[str]
+    rpo_note: str
+
+
+class BackupVault(pulumi.ComponentResource):
+    """Primary and DR backup buckets, their keys, replication, alarms, and the backup jobs' roles."""
+
+    outputs: BackupOutputs
+    # What the dashboard and the GitHub jobs are wired to, beside the outputs:
+    apps: tuple[BackupApp, ...]
     alarms: list[aws.cloudwatch.MetricAlarm]
+    replication_rule_id = REPLICATION_RULE_ID
 
     def __init__(
         self,
@@ -97,23 +111,15 @@ class BackupVault(pulumi.ComponentResource):
         self._settings = settings
         self._environment: Environment = environment
         self._topics = alarm_topic_arns
-        self.rpo_design = settings.rpo
-        self.metric_namespace = settings.metric_namespace
-        self.primary_region = settings.primary_region
-        self.dr_region = settings.dr_region
-        self.rpo_minutes = settings.rpo_minutes
-        self.rto_hours = settings.rto_hours
-        self.replication_rule_id = REPLICATION_RULE_ID
-        self.tier_prefixes = list(settings.retention.tiers())
+        self.apps = tuple(apps)
         # Invoked under this component, so they go through its (account-locked) AWS provider.
         account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
         partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
 
         prefix = settings.bucket_prefix
-        primary = self._bucket(
-            "primary", backup_bucket_name(prefix, environment, self.primary_region), self.primary_region
-        )
-        replica = self._bucket("replica", backup_bucket_name(prefix, environment, self.dr_region), self.dr_region)
+        primary_region, dr_region = settings.primary_region, settings.dr_region
+        primary = self._bucket("primary", backup_bucket_name(prefix, environment, primary_region), primary_region)
+        replica = self._bucket("replica", backup_bucket_name(prefix, environment, dr_region), dr_region)
 
         replication_role = aws.iam.Role(
             f"{name}-replication",
@@ -145,20 +151,20 @@ class BackupVault(pulumi.ComponentResource):
         severity = settings.replication_alarm_severity
         self.alarms = replication_alarms(
             name,
-            region=self.primary_region,
+            region=primary_region,
             source_bucket=primary.name,
             destination_bucket=replica.name,
             rule_id=REPLICATION_RULE_ID,
-            lag_minutes=self.rpo_design.replication_lag_minutes,
+            lag_minutes=settings.rpo.replication_lag_minutes,
             topic_arn=alarm_topic_arns.get(severity),
             severity=severity,
             parent=self,
         )
-        self.writer_role_arns = {}
-        self.reader_role_arns = {}
+        writer_role_arns: dict[str, pulumi.Output[str]] = {}
+        reader_role_arns: dict[str, pulumi.Output[str]] = {}
         for app in apps:
             # One role pair per app, each limited to that app's own prefixes and metrics.
-            prefixes = app_prefixes(self.tier_prefixes, app.identity)
+            prefixes = app_prefixes(list(settings.retention.tiers()), app.identity)
             writer = self._github_role(
                 app, "writer", f"Backup job of {app.repository}: writes its dumps to the primary", oidc_provider_arn
             )
@@ -186,34 +192,27 @@ class BackupVault(pulumi.ComponentResource):
                 builder=documents.reader_policy,
                 prefixes=prefixes,
             )
-            self.writer_role_arns[app.identity] = writer.arn
-            self.reader_role_arns[app.identity] = reader.arn
+            writer_role_arns[app.identity] = writer.arn
+            reader_role_arns[app.identity] = reader.arn
             self.alarms.extend(self._app_alarms(app))
 
-        self.primary_bucket_name = primary.name
-        self.primary_bucket_arn = primary.arn
-        self.replica_bucket_name = replica.name
-        self.replica_bucket_arn = replica.arn
-        self.primary_key_arn = keys["primary"].arn
-        self.replica_key_arn = keys["replica"].arn
-        self.replication_role_arn = replication_role.arn
-        self.register_outputs(
-            {
-                "primary_bucket_name": self.primary_bucket_name,
-                "primary_bucket_arn": self.primary_bucket_arn,
-                "replica_bucket_name": self.replica_bucket_name,
-                "replica_bucket_arn": self.replica_bucket_arn,
-                "primary_key_arn": self.primary_key_arn,
-                "replica_key_arn": self.replica_key_arn,
-                "replication_role_arn": self.replication_role_arn,
-                "writer_role_arns": self.writer_role_arns,
-                "reader_role_arns": self.reader_role_arns,
-                "replication_rule_id": self.replication_rule_id,
-                "rpo_minutes": self.rpo_minutes,
-                "rpo_design": self.rpo_design.summary(),
-                "rto_hours": self.rto_hours,
-            }
+        record = BackupOutputs(
+            primary_bucket_name=primary.name,
+            primary_bucket_arn=primary.arn,
+            replica_bucket_name=replica.name,
+            replica_bucket_arn=replica.arn,
+            primary_key_arn=keys["primary"].arn,
+            replica_key_arn=keys["replica"].arn,
+            replication_role_arn=replication_role.arn,
+            writer_role_arns=writer_role_arns,
+            reader_role_arns=reader_role_arns,
+            regions={"primary": primary_region, "dr": dr_region},
+            rpo_minutes=settings.rpo_minutes,
+            rpo_design=settings.rpo.summary(),
+            rto_hours=settings.rto_hours,
+            rpo_note=rpo_note(settings.rpo),
         )
+        self.outputs = register(self, record)
 
     def _bucket(self, suffix: str, bucket_name: str, region: str, *, logs: bool = False) -> SecureBucket:
         settings = self._settings
@@ -358,7 +357,7 @@ class BackupVault(pulumi.ComponentResource):
                     alarm_name,
                     name=alarm_name,
                     # Both jobs publish to the primary region (BACKUP_METRICS_REGION), where the alert topics are.
-                    region=self.primary_region,
+                    region=self._settings.primary_region,
                     alarm_actions=[topic],
                     ok_actions=[topic],
                     **spec.args(),
@@ -412,7 +411,7 @@ class BackupVault(pulumi.ComponentResource):
     ) -> None:
         """The inline policy of one app's job role."""
         region = target.region
-        namespace = self.metric_namespace
+        namespace = self._settings.metric_namespace
         aws.iam.RolePolicy(
             f"{self._name}-{app.identity}-{kind}",
             role=role.id,
@@ -421,3 +420,16 @@ class BackupVault(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
+
+
+def build_backup(name: str, config: LoadedConfig, *, alerting: Alerting, oidc: GitHubOidcProvider) -> BackupVault:
+    """One backup per managed repository; its replication and job alarms go to the alert topics."""
+    settings = config.settings
+    return BackupVault(
+        name,
+        settings.backup,
+        settings.environment,
+        alarm_topic_arns=alerting.outputs.topic_arns,
+        oidc_provider_arn=oidc.outputs.arn,
+        apps=backup_apps(settings),
+    )

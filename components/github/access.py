@@ -1,7 +1,7 @@
 """What the backup and restore-drill jobs need to know about the backup buckets and roles.
 
-A small typed input of this area, so GitHub delivery does not depend on the backup module: the wiring in
-`components/platform.py` fills it from the backup component's outputs. Roles and identities are per
+A small typed input of this area, so the GitHub delivery component does not depend on the backup module:
+its builder (`delivery.build_delivery`) fills it from the backup vault's outputs. Roles and identities are per
 repository: each app's jobs reach only that app's backups.
 """
 

@@ -140,8 +140,8 @@ def bare_vault(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
             oidc_provider_arn="arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
             apps=[],
         )
-        pulumi.export("writer", vault.writer_role_arns)
-        pulumi.export("reader", vault.reader_role_arns)
+        pulumi.export("writer", vault.outputs.writer_role_arns)
+        pulumi.export("reader", vault.outputs.reader_role_arns)
         pulumi.export("alarms", len(vault.alarms))
         pulumi.export("rule", vault.replication_rule_id)
         """,

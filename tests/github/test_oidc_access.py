@@ -120,7 +120,8 @@ import sys
 sys.path.insert(0, {repo!r})
 
 import pulumi
-from components.github import BackupAccess, GitHubDelivery
+from components.github.access import BackupAccess
+from components.github.delivery import GitHubDelivery
 from components.settings import SECRET_KEYS, Secrets
 from components.settings.github import GitHubSettings
 
