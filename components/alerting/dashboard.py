@@ -9,7 +9,7 @@ widgets are added when the caller has those components. The body is built as dat
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -242,28 +242,33 @@ def cost_widgets(budgets: Sequence[BudgetSettings]) -> list[dict[str, Any]]:
     return [chart, text]
 
 
+@dataclass(frozen=True)
+class DashboardSources:
+    """What the dashboard draws beside the alarm definitions, from the other areas; each section only when given."""
+
+    alarm_arns: Sequence[pulumi.Input[str]] = ()  # the alarm status widget
+    replication: ReplicationMetrics | None = None
+    backups: BackupMetrics | None = None
+    budgets: Sequence[BudgetSettings] = ()
+    health_check_ids: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)  # probed host -> check id
+
+
 def dashboard_body(
-    settings: AlertingSettings,
-    region: pulumi.Input[str],
-    *,
-    alarm_arns: Sequence[pulumi.Input[str]] = (),
-    replication: ReplicationMetrics | None = None,
-    backups: BackupMetrics | None = None,
-    budgets: Sequence[BudgetSettings] | None = None,
-    health_check_ids: Mapping[str, pulumi.Input[str]] | None = None,
+    settings: AlertingSettings, region: pulumi.Input[str], sources: DashboardSources | None = None
 ) -> dict[str, Any]:
+    sources = sources or DashboardSources()
     widgets: list[dict[str, Any]] = []
-    if alarm_arns:
-        widgets.append({"type": "alarm", "properties": {"title": "Alarm status", "alarms": list(alarm_arns)}})
-    if health_check_ids:
-        widgets.append(probe_widget(health_check_ids))
+    if sources.alarm_arns:
+        widgets.append({"type": "alarm", "properties": {"title": "Alarm status", "alarms": list(sources.alarm_arns)}})
+    if sources.health_check_ids:
+        widgets.append(probe_widget(sources.health_check_ids))
     widgets.extend(alarm_widget(a, settings.metric_namespace, region) for a in settings.active_alarms)
-    if replication is not None:
-        widgets.extend(replication_widgets(replication))
-    if backups is not None:
-        widgets.extend(backup_widgets(backups))
-    if budgets:
-        widgets.extend(cost_widgets(budgets))
+    if sources.replication is not None:
+        widgets.extend(replication_widgets(sources.replication))
+    if sources.backups is not None:
+        widgets.extend(backup_widgets(sources.backups))
+    if sources.budgets:
+        widgets.extend(cost_widgets(sources.budgets))
     _lay_out(widgets)
     return {"widgets": widgets}
 
@@ -301,25 +306,12 @@ class OperationsDashboard(pulumi.ComponentResource):
         name: str,
         settings: AlertingSettings,
         environment: Environment,
-        *,
-        alarm_arns: Sequence[pulumi.Input[str]] = (),
-        replication: ReplicationMetrics | None = None,
-        backups: BackupMetrics | None = None,
-        budgets: Sequence[BudgetSettings] | None = None,
-        health_check_ids: Mapping[str, pulumi.Input[str]] | None = None,
+        sources: DashboardSources,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("platform:alerting:OperationsDashboard", name, None, opts)
         region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
-        body = dashboard_body(
-            settings,
-            region,
-            alarm_arns=alarm_arns,
-            replication=replication,
-            backups=backups,
-            budgets=budgets,
-            health_check_ids=health_check_ids,
-        )
+        body = dashboard_body(settings, region, sources)
         dashboard = aws.cloudwatch.Dashboard(
             f"{name}-dashboard",
             dashboard_name=f"{settings.dashboard_name}-{environment}",
@@ -334,10 +326,7 @@ def build_dashboard(name: str, config: LoadedConfig, *, alerting: Alerting, back
     settings = config.settings
     backup_settings = settings.backup
     region = backup_settings.primary_region
-    return OperationsDashboard(
-        name,
-        settings.alerting,
-        settings.environment,
+    sources = DashboardSources(
         alarm_arns=[
             *alerting.alarm_arns.values(),
             alerting.composite_alarm_arn,
@@ -360,3 +349,4 @@ def build_dashboard(name: str, config: LoadedConfig, *, alerting: Alerting, back
         budgets=settings.cost.budgets,
         health_check_ids=alerting.health_check_ids,
     )
+    return OperationsDashboard(name, settings.alerting, settings.environment, sources)

@@ -8,7 +8,7 @@ prefixes ending in `<identity>/`, so `app` can never reach `app-admin/`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from components.github.oidc import backup_environment, environment_subject, restore_environment
@@ -24,8 +24,7 @@ class BackupApp:
 
     repository: str  # owner/name
     identity: str  # components.settings.backup.backup_identity(repository)
-    writer_subject: str  # OIDC subject of its backup job
-    reader_subject: str  # OIDC subject of its restore drill
+    subjects: Mapping[str, str]  # "writer" (its backup job), "reader" (its restore drill) -> the job's OIDC subject
 
 
 def backup_apps(settings: StackSettings) -> list[BackupApp]:
@@ -34,8 +33,10 @@ def backup_apps(settings: StackSettings) -> list[BackupApp]:
         BackupApp(
             repository=entry.name,
             identity=entry.backup_id.lower(),
-            writer_subject=environment_subject(entry.name, backup_environment(settings.environment)),
-            reader_subject=environment_subject(entry.name, restore_environment(settings.environment)),
+            subjects={
+                "writer": environment_subject(entry.name, backup_environment(settings.environment)),
+                "reader": environment_subject(entry.name, restore_environment(settings.environment)),
+            },
         )
         for entry in settings.github.repositories
     ]

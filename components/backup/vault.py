@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from components.alerting import Alerting
 
 from . import documents
-from .alarms import replication_alarms
+from .alarms import metric_alarms, replication_alarm_specs
 from .apps import BackupApp, app_prefixes, backup_apps, role_name
 from .buckets import (
     SecureBucket,
@@ -84,6 +84,22 @@ class BackupOutputs(OutputRecord):
     rpo_design: dict[str, Any]  # RpoDesign.summary(): computed from the settings' terms, never asserted
     rto_hours: int
     rpo_note: str
+
+
+@dataclass(frozen=True)
+class JobRole:
+    """One of the GitHub Actions jobs every app runs against its backups, and the bucket its role reaches."""
+
+    kind: str  # a key of BackupApp.subjects
+    description: str  # of its role; {} stands for the repository
+    tier: str  # "primary" or "replica"
+    policy: Callable[..., documents.Document]
+
+
+JOB_ROLES = (
+    JobRole("writer", "Backup job of {}: writes its dumps to the primary", "primary", documents.writer_policy),
+    JobRole("reader", "Restore drill of {}: reads its dumps in the DR replica", "replica", documents.reader_policy),
+)
 
 
 class BackupVault(pulumi.ComponentResource):
@@ -148,52 +164,24 @@ class BackupVault(pulumi.ComponentResource):
             self._configure_access_logs(suffix, target, logs, account_id)
 
         self._replicate(primary, replica, keys["primary"], keys["replica"], replication_role)
-        severity = settings.replication_alarm_severity
-        self.alarms = replication_alarms(
+        self.alarms = metric_alarms(
             name,
+            replication_alarm_specs(
+                source_bucket=primary.name,
+                destination_bucket=replica.name,
+                rule_id=REPLICATION_RULE_ID,
+                lag_minutes=settings.rpo.replication_lag_minutes,
+                severity=settings.replication_alarm_severity,
+            ),
             region=primary_region,
-            source_bucket=primary.name,
-            destination_bucket=replica.name,
-            rule_id=REPLICATION_RULE_ID,
-            lag_minutes=settings.rpo.replication_lag_minutes,
-            topic_arn=alarm_topic_arns.get(severity),
-            severity=severity,
+            topic_arns=alarm_topic_arns,
             parent=self,
         )
-        writer_role_arns: dict[str, pulumi.Output[str]] = {}
-        reader_role_arns: dict[str, pulumi.Output[str]] = {}
+        buckets = {"primary": primary, "replica": replica}
+        role_arns: dict[str, dict[str, pulumi.Output[str]]] = {job.kind: {} for job in JOB_ROLES}
         for app in apps:
-            # One role pair per app, each limited to that app's own prefixes and metrics.
-            prefixes = app_prefixes(list(settings.retention.tiers()), app.identity)
-            writer = self._github_role(
-                app, "writer", f"Backup job of {app.repository}: writes its dumps to the primary", oidc_provider_arn
-            )
-            reader = self._github_role(
-                app,
-                "reader",
-                f"Restore drill of {app.repository}: reads its dumps in the DR replica",
-                oidc_provider_arn,
-            )
-            self._grant(
-                app,
-                "writer",
-                role=writer,
-                target=primary,
-                key=keys["primary"],
-                builder=documents.writer_policy,
-                prefixes=prefixes,
-            )
-            self._grant(
-                app,
-                "reader",
-                role=reader,
-                target=replica,
-                key=keys["replica"],
-                builder=documents.reader_policy,
-                prefixes=prefixes,
-            )
-            writer_role_arns[app.identity] = writer.arn
-            reader_role_arns[app.identity] = reader.arn
+            for kind, role in self._job_roles(app, buckets, keys, oidc_provider_arn).items():
+                role_arns[kind][app.identity] = role.arn
             self.alarms.extend(self._app_alarms(app))
 
         record = BackupOutputs(
@@ -204,8 +192,8 @@ class BackupVault(pulumi.ComponentResource):
             primary_key_arn=keys["primary"].arn,
             replica_key_arn=keys["replica"].arn,
             replication_role_arn=replication_role.arn,
-            writer_role_arns=writer_role_arns,
-            reader_role_arns=reader_role_arns,
+            writer_role_arns=role_arns["writer"],
+            reader_role_arns=role_arns["reader"],
             regions={"primary": primary_region, "dr": dr_region},
             rpo_minutes=settings.rpo_minutes,
             rpo_design=settings.rpo.summary(),
@@ -330,41 +318,53 @@ class BackupVault(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[primary.versioning, replica.versioning, role_policy]),
         )
 
-    def _github_role(
-        self, app: BackupApp, kind: str, description: str, provider_arn: pulumi.Input[str]
-    ) -> aws.iam.Role:
-        """The role of one app's GitHub Actions job, trusting exactly that job's subject."""
-        subject = app.writer_subject if kind == "writer" else app.reader_subject
-        return aws.iam.Role(
-            f"{self._name}-{app.identity}-{kind}",
-            name=role_name(self._environment, app.identity, kind),
-            description=description,
-            assume_role_policy=trust_policy(provider_arn, [subject]),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+    def _job_roles(
+        self,
+        app: BackupApp,
+        buckets: Mapping[str, SecureBucket],
+        keys: Mapping[str, aws.kms.Key],
+        provider_arn: pulumi.Input[str],
+    ) -> dict[str, aws.iam.Role]:
+        """One role per job of `app`, trusting exactly that job's subject and limited to the app's own prefixes
+        and metrics. Both roles are registered before their policies (the plan's order)."""
+        child = pulumi.ResourceOptions(parent=self)
+        roles = {
+            job.kind: aws.iam.Role(
+                f"{self._name}-{app.identity}-{job.kind}",
+                name=role_name(self._environment, app.identity, job.kind),
+                description=job.description.format(app.repository),
+                assume_role_policy=trust_policy(provider_arn, [app.subjects[job.kind]]),
+                opts=child,
+            )
+            for job in JOB_ROLES
+        }
+        prefixes = app_prefixes(list(self._settings.retention.tiers()), app.identity)
+        for job in JOB_ROLES:
+            aws.iam.RolePolicy(
+                f"{self._name}-{app.identity}-{job.kind}",
+                role=roles[job.kind].id,
+                policy=json_document(
+                    job.policy,
+                    bucket_arn=buckets[job.tier].arn,
+                    key_arn=keys[job.tier].arn,
+                    region=buckets[job.tier].region,
+                    metric_namespace=self._settings.metric_namespace,
+                    prefixes=prefixes,
+                ),
+                opts=child,
+            )
+        return roles
 
     def _app_alarms(self, app: BackupApp) -> list[aws.cloudwatch.MetricAlarm]:
         """Freshness and drill alarms of one app, each to its severity's topic (none without that topic)."""
-        alarms: list[aws.cloudwatch.MetricAlarm] = []
-        for spec in app_alarm_specs(self._settings, self._environment, app.identity):
-            topic = self._topics.get(spec.severity)
-            alarm_name = f"{self._name}-{app.identity}-{spec.key}"
-            if topic is None:
-                pulumi.log.warn(f"{alarm_name}: no '{spec.severity}' alert topic, so it is not created", resource=self)
-                continue
-            alarms.append(
-                aws.cloudwatch.MetricAlarm(
-                    alarm_name,
-                    name=alarm_name,
-                    # Both jobs publish to the primary region (BACKUP_METRICS_REGION), where the alert topics are.
-                    region=self._settings.primary_region,
-                    alarm_actions=[topic],
-                    ok_actions=[topic],
-                    **spec.args(),
-                    opts=pulumi.ResourceOptions(parent=self),
-                )
-            )
-        return alarms
+        return metric_alarms(
+            f"{self._name}-{app.identity}",
+            app_alarm_specs(self._settings, self._environment, app.identity),
+            # Both jobs publish to the primary region (BACKUP_METRICS_REGION), where the alert topics are.
+            region=self._settings.primary_region,
+            topic_arns=self._topics,
+            parent=self,
+        )
 
     def _key(
         self,
@@ -396,29 +396,6 @@ class BackupVault(pulumi.ComponentResource):
                 replication_actions=actions,
             ),
             opts=pulumi.ResourceOptions(parent=self, protect=settings.protect, retain_on_delete=settings.protect),
-        )
-
-    def _grant(
-        self,
-        app: BackupApp,
-        kind: str,
-        *,
-        role: aws.iam.Role,
-        target: SecureBucket,
-        key: aws.kms.Key,
-        builder: Callable[..., documents.Document],
-        **extra: Any,
-    ) -> None:
-        """The inline policy of one app's job role."""
-        region = target.region
-        namespace = self._settings.metric_namespace
-        aws.iam.RolePolicy(
-            f"{self._name}-{app.identity}-{kind}",
-            role=role.id,
-            policy=json_document(
-                builder, bucket_arn=target.arn, key_arn=key.arn, region=region, metric_namespace=namespace, **extra
-            ),
-            opts=pulumi.ResourceOptions(parent=self),
         )
 
 

@@ -44,9 +44,9 @@ class EdgeProtection(pulumi.ComponentResource):
         ruleset_ids: dict[str, dict[str, pulumi.Output[str]]] = {}
         web_acl_arn = None
         if settings.zones:
-            from .cloudflare import CloudflareZones  # lazy: pulumi_cloudflare loads eagerly (~1.8 s)
+            from .cloudflare import protect_zones  # lazy: pulumi_cloudflare loads eagerly (~1.8 s)
 
-            ruleset_ids = CloudflareZones(name, settings, environment, api_token, parent=self).ruleset_ids
+            ruleset_ids = protect_zones(name, settings, environment, api_token, parent=self)
         if settings.aws_waf.protected_resource_arns:
             from .aws_waf import build_web_acl
 
