@@ -24,7 +24,7 @@ from .settings.cost import AnomalySettings, BudgetSettings, CostSettings
 from .settings.tags import COST_TAG_KEYS
 from .shared.outputs import OutputRecord, register
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the builder names the alerting component for its type only
     from .alerting import Alerting
 
 

@@ -25,7 +25,7 @@ from components.shared.outputs import OutputRecord, register
 
 from .probes import PROBE_METRIC_REGION
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the builder names the components it draws from for their types only
     from components.backup import BackupVault
 
     from . import Alerting

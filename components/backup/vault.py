@@ -26,9 +26,6 @@ from components.settings.base import Environment, Severity
 from components.shared.json_document import json_document
 from components.shared.outputs import WHEN_PRESENT, OutputRecord, register
 
-if TYPE_CHECKING:
-    from components.alerting import Alerting
-
 from . import documents
 from .alarms import metric_alarms, replication_alarm_specs
 from .apps import BackupApp, app_prefixes, backup_apps, role_name
@@ -43,6 +40,9 @@ from .buckets import (
 )
 from .freshness import app_alarm_specs
 from .lifecycle import access_log_rules, tier_rules
+
+if TYPE_CHECKING:  # the builder names the alerting component for its type only
+    from components.alerting import Alerting
 
 REPLICATION_RULE_ID = "backups-to-dr"
 RTC_MINUTES = 15  # the only value S3 Replication Time Control accepts

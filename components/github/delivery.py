@@ -22,7 +22,7 @@ from .env_example import render_env_example
 from .environments import deploy_gate, environment_specs
 from .repository import RepositoryDelivery, RepositoryInputs
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the builder names the components it is wired to for their types only
     from components.backup import BackupVault
 
     from .oidc import GitHubOidcProvider

@@ -58,6 +58,7 @@ def test_replication_alarms(stack):
         assert alarm["okActions"] == [topic]
         assert alarm["treatMissingData"] == "notBreaching"
         assert alarm["alarmDescription"].startswith("[high] ")
+        assert "datapointsToAlarm" not in alarm, "deployed without it (AlarmSpec.states_datapoints)"
     latency = alarms["replication-latency"]
     assert (latency["metricName"], latency["statistic"]) == ("ReplicationLatency", "Maximum")
     assert latency["threshold"] == 15 * 60, "the replication-lag term of the RPO design (S3 RTC), in seconds"
