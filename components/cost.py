@@ -12,13 +12,20 @@ resolve after them, so a subscription is never created before AWS may publish to
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
+from .settings import LoadedConfig
 from .settings.base import Environment, Severity
 from .settings.cost import AnomalySettings, BudgetSettings, CostSettings
 from .settings.tags import COST_TAG_KEYS
+from .shared.outputs import OutputRecord, register
+
+if TYPE_CHECKING:  # the builder names the alerting component for its type only
+    from .alerting import Alerting
 
 
 def budget_notifications(
@@ -58,9 +65,17 @@ def anomaly_threshold(anomaly: AnomalySettings) -> aws.costexplorer.AnomalySubsc
     )
 
 
+@dataclass(frozen=True)
+class CostOutputs(OutputRecord):
+    export_prefix = "cost"
+
+    budget_names: list[pulumi.Output[str]]
+
+
 class CostControls(pulumi.ComponentResource):
     """Budgets per settings, an anomaly monitor by AWS service with its subscription, tag-key activation."""
 
+    outputs: CostOutputs
     budgets: dict[str, aws.budgets.Budget]
     anomaly_monitor: aws.costexplorer.AnomalyMonitor | None
     anomaly_subscription: aws.costexplorer.AnomalySubscription | None
@@ -114,13 +129,7 @@ class CostControls(pulumi.ComponentResource):
                     f"{name}-tag-{key}", tag_key=key, status="Active", opts=pulumi.ResourceOptions(parent=self)
                 )
 
-        self.register_outputs(
-            {
-                "environment": environment,
-                "budget_names": [b.name for b in self.budgets.values()],
-                "anomaly_monitor_arn": self.anomaly_monitor.arn if self.anomaly_monitor else None,
-            }
-        )
+        self.outputs = register(self, CostOutputs(budget_names=[budget.name for budget in self.budgets.values()]))
 
     def _anomaly_detection(
         self,
@@ -160,3 +169,12 @@ class CostControls(pulumi.ComponentResource):
             threshold_expression=anomaly_threshold(anomaly),
             opts=child,
         )
+
+
+def build_cost(name: str, config: LoadedConfig, *, alerting: Alerting) -> CostControls:
+    """Budgets and anomaly alerts to the alert topics; created after the alerting component, whose topic
+    policies Budgets and Cost Anomaly Detection need before they may publish."""
+    settings = config.settings
+    return CostControls(
+        name, settings.cost, settings.environment, topic_arns=alerting.outputs.topic_arns, topic_dependencies=[alerting]
+    )

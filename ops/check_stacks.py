@@ -42,7 +42,7 @@ class Singleton:
     resolution: str
 
 
-# Mirrors what the components create (components/github_oidc.py, components/cost.py).
+# Mirrors what the components create (components/github/oidc.py, components/cost.py).
 ACCOUNT_SINGLETONS = (
     Singleton(
         "the GitHub OIDC provider (token.actions.githubusercontent.com)",

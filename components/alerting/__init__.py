@@ -2,27 +2,29 @@
 (email, Slack through AWS Chatbot, PagerDuty), the runbook alarms, external probes of the public endpoints,
 and the critical `service-unavailable` composite.
 
-The topics are the interface other areas use: `topic_arns[severity]` is where an alarm, budget or anomaly
-notification of that severity goes.
+The topics are the interface other areas use: `outputs.topic_arns[severity]` is where an alarm, budget or
+anomaly notification of that severity goes.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
-from components.settings import SettingsError
+from components.settings import LoadedConfig, SettingsError
 from components.settings.alerting import SERVICE_UNAVAILABLE, AlertingSettings
 from components.settings.base import SEVERITIES, Environment, Severity
+from components.shared.outputs import OutputRecord, register
 
 from .alarms import alarm_name, metric_alarm_args
 from .chatbot import slack_channels
 from .probes import PROBE_METRIC_REGION, health_checks
 from .topics import PUBLISHING_SERVICES, key_policy, topic_policy
 
-__all__ = ["PUBLISHING_SERVICES", "Alerting"]
+__all__ = ["PUBLISHING_SERVICES", "Alerting", "AlertingOutputs", "build_alerting"]
 
 
 def _slug(value: str) -> str:
@@ -48,14 +50,19 @@ def _check_probe_region(settings: AlertingSettings) -> None:
         )
 
 
+@dataclass(frozen=True)
+class AlertingOutputs(OutputRecord):
+    export_prefix = "alert"
+
+    topic_arns: dict[Severity, pulumi.Output[str]]  # where an alarm, budget or anomaly of that severity goes
+
+
 class Alerting(pulumi.ComponentResource):
     """Alert topics per severity, their subscribers, the alarms, the probes and the service-unavailable composite."""
 
-    topic_arns: dict[Severity, pulumi.Output[str]]
-    key_arn: pulumi.Output[str]
-    alarm_names: dict[str, pulumi.Output[str]]
+    outputs: AlertingOutputs
+    # What the dashboard draws, beside the outputs:
     alarm_arns: dict[str, pulumi.Output[str]]
-    composite_alarm_name: pulumi.Output[str]
     composite_alarm_arn: pulumi.Output[str]
     health_check_ids: dict[str, pulumi.Output[str]]  # probed host -> Route 53 health check id
 
@@ -85,7 +92,6 @@ class Alerting(pulumi.ComponentResource):
             policy=pulumi.Output.json_dumps(key_policy(partition, region, account_id)),
             opts=child,
         )
-        self.key_arn = key.arn
 
         topics: dict[Severity, aws.sns.Topic] = {}
         for severity in SEVERITIES:
@@ -103,23 +109,23 @@ class Alerting(pulumi.ComponentResource):
                 opts=child,
             )
             topics[severity] = topic
-        self.topic_arns = {severity: topic.arn for severity, topic in topics.items()}
+        topic_arns: dict[Severity, pulumi.Output[str]] = {severity: topic.arn for severity, topic in topics.items()}
 
         self._subscribe(name, settings, topics, pagerduty_webhook_url)
         slack_channels(
             name,
             settings.slack,
             environment,
-            self.topic_arns,
+            topic_arns,
             partition=partition,
             account_id=account_id,
             parent=self,
         )
 
-        self.alarm_names = {}
+        alarm_names: dict[str, pulumi.Output[str]] = {}
         self.alarm_arns = {}
         for alarm in settings.active_alarms:
-            topic_arn = self.topic_arns[alarm.severity]
+            topic_arn = topic_arns[alarm.severity]
             metric_alarm = aws.cloudwatch.MetricAlarm(
                 f"{name}-{alarm.name}",
                 name=alarm_name(environment, alarm.name),
@@ -135,20 +141,20 @@ class Alerting(pulumi.ComponentResource):
                 opts=child,
                 **metric_alarm_args(alarm, settings.metric_namespace),
             )
-            self.alarm_names[alarm.name] = metric_alarm.name
+            alarm_names[alarm.name] = metric_alarm.name
             self.alarm_arns[alarm.name] = metric_alarm.arn
 
-        critical = self.topic_arns["critical"]
+        critical = topic_arns["critical"]
         checks, probes = health_checks(name, settings.probes, environment, critical_topic_arn=critical, parent=self)
         self.health_check_ids = {host: check.id for host, check in checks.items()}
         for suffix, probe_alarm in probes.items():
-            self.alarm_names[suffix] = probe_alarm.name
+            alarm_names[suffix] = probe_alarm.name
             self.alarm_arns[suffix] = probe_alarm.arn
 
         # Any member in ALARM means users cannot be served: the critical tier of the runbook. The probes are
         # members because only they still report when the app itself emits nothing.
         member_names = [*settings.service_unavailable_alarms, *probes]
-        members = [self.alarm_names[n] for n in member_names]
+        members = [alarm_names[n] for n in member_names]
         rule = pulumi.Output.all(*members).apply(lambda names: " OR ".join(f'ALARM("{n}")' for n in names))
         composite = aws.cloudwatch.CompositeAlarm(
             f"{name}-{SERVICE_UNAVAILABLE}",
@@ -160,17 +166,8 @@ class Alerting(pulumi.ComponentResource):
             ok_actions=[critical],
             opts=child,
         )
-        self.composite_alarm_name = composite.alarm_name
         self.composite_alarm_arn = composite.arn
-
-        self.register_outputs(
-            {
-                "topic_arns": self.topic_arns,
-                "key_arn": self.key_arn,
-                "alarm_arns": self.alarm_arns,
-                "composite_alarm_arn": self.composite_alarm_arn,
-            }
-        )
+        self.outputs = register(self, AlertingOutputs(topic_arns=topic_arns))
 
     def _subscribe(
         self,
@@ -202,3 +199,11 @@ class Alerting(pulumi.ComponentResource):
                 endpoint_auto_confirms=True,
                 opts=child,
             )
+
+
+def build_alerting(name: str, config: LoadedConfig) -> Alerting:
+    """The stack's alerting; built first, as alarms, backups and cost notifications all target its topics."""
+    settings = config.settings
+    return Alerting(
+        name, settings.alerting, settings.environment, pagerduty_webhook_url=config.secrets.pagerduty_webhook_url
+    )

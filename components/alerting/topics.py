@@ -14,7 +14,7 @@ from typing import Any
 
 import pulumi
 
-from components.kms_actions import KEY_ADMIN_ACTIONS, KEY_USAGE_ACTIONS
+from components.shared.kms_actions import KEY_ADMIN_ACTIONS, KEY_USAGE_ACTIONS
 
 # Services that publish alerts to the topics: alarms (including the probes' alarms), budgets, cost anomalies.
 PUBLISHING_SERVICES = ("cloudwatch.amazonaws.com", "budgets.amazonaws.com", "costalerts.amazonaws.com")

@@ -8,9 +8,11 @@ prefixes ending in `<identity>/`, so `app` can never reach `app-admin/`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from components.github.oidc import backup_environment, environment_subject, restore_environment
+from components.settings import StackSettings
 from components.settings.base import Environment
 
 _MAX_ROLE_NAME = 64  # IAM role-name limit
@@ -22,8 +24,22 @@ class BackupApp:
 
     repository: str  # owner/name
     identity: str  # components.settings.backup.backup_identity(repository)
-    writer_subject: str  # OIDC subject of its backup job
-    reader_subject: str  # OIDC subject of its restore drill
+    subjects: Mapping[str, str]  # "writer" (its backup job), "reader" (its restore drill) -> the job's OIDC subject
+
+
+def backup_apps(settings: StackSettings) -> list[BackupApp]:
+    """Every managed repository, its roles trusting only its own backup and restore-drill jobs."""
+    return [
+        BackupApp(
+            repository=entry.name,
+            identity=entry.backup_id.lower(),
+            subjects={
+                "writer": environment_subject(entry.name, backup_environment(settings.environment)),
+                "reader": environment_subject(entry.name, restore_environment(settings.environment)),
+            },
+        )
+        for entry in settings.github.repositories
+    ]
 
 
 def app_prefixes(tiers: Sequence[str], identity: str) -> list[str]:

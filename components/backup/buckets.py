@@ -30,6 +30,15 @@ class SecureBucket:
         return self.bucket.bucket
 
 
+def _on_bucket(bucket: aws.s3.Bucket, region: str, parent: pulumi.Resource, *after: pulumi.Resource) -> dict[str, Any]:
+    """What every configuration resource of a bucket takes: the bucket, its region, the parent, what it waits for."""
+    return {
+        "bucket": bucket.id,
+        "region": region,
+        "opts": pulumi.ResourceOptions(parent=parent, depends_on=list(after)),
+    }
+
+
 def secure_bucket(
     name: str,
     bucket_name: str,
@@ -46,7 +55,6 @@ def secure_bucket(
     `object_lock` is a create-time flag: S3 cannot switch it on for an existing bucket through this
     argument, and changing it replaces the bucket (which `protect` refuses in production).
     """
-    child = pulumi.ResourceOptions(parent=parent)
     bucket = aws.s3.Bucket(
         name,
         bucket=bucket_name,
@@ -58,28 +66,18 @@ def secure_bucket(
         opts=pulumi.ResourceOptions(parent=parent, protect=protect, retain_on_delete=protect),
     )
     aws.s3.BucketOwnershipControls(
-        f"{name}-ownership",
-        bucket=bucket.id,
-        region=region,
-        rule={"object_ownership": "BucketOwnerEnforced"},
-        opts=child,
+        f"{name}-ownership", rule={"object_ownership": "BucketOwnerEnforced"}, **_on_bucket(bucket, region, parent)
     )
     public_access_block = aws.s3.BucketPublicAccessBlock(
         f"{name}-public-access-block",
-        bucket=bucket.id,
-        region=region,
         block_public_acls=True,
         block_public_policy=True,
         ignore_public_acls=True,
         restrict_public_buckets=True,
-        opts=child,
+        **_on_bucket(bucket, region, parent),
     )
     versioning = aws.s3.BucketVersioning(
-        f"{name}-versioning",
-        bucket=bucket.id,
-        region=region,
-        versioning_configuration={"status": "Enabled"},
-        opts=child,
+        f"{name}-versioning", versioning_configuration={"status": "Enabled"}, **_on_bucket(bucket, region, parent)
     )
     return SecureBucket(bucket=bucket, versioning=versioning, public_access_block=public_access_block, region=region)
 
@@ -88,15 +86,13 @@ def encrypt_with_kms(name: str, target: SecureBucket, key_arn: pulumi.Input[str]
     """SSE-KMS with the bucket's own customer-managed key; the S3 bucket key cuts KMS requests (and cost)."""
     aws.s3.BucketServerSideEncryptionConfiguration(
         f"{name}-encryption",
-        bucket=target.bucket.id,
-        region=target.region,
         rules=[
             {
                 "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms", "kms_master_key_id": key_arn},
                 "bucket_key_enabled": True,
             }
         ],
-        opts=pulumi.ResourceOptions(parent=parent),
+        **_on_bucket(target.bucket, target.region, parent),
     )
 
 
@@ -111,10 +107,8 @@ def encrypt_with_s3_managed_keys(name: str, target: SecureBucket, *, parent: pul
     """
     aws.s3.BucketServerSideEncryptionConfiguration(
         f"{name}-encryption",
-        bucket=target.bucket.id,
-        region=target.region,
         rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-        opts=pulumi.ResourceOptions(parent=parent),
+        **_on_bucket(target.bucket, target.region, parent),
     )
 
 
@@ -124,11 +118,7 @@ def apply_lifecycle(
     # Lifecycle rules on noncurrent versions need versioning in place first.
     plain_rules: list[Any] = list(rules)  # plain dicts: the snake_case shape the SDK accepts
     return aws.s3.BucketLifecycleConfiguration(
-        f"{name}-lifecycle",
-        bucket=target.bucket.id,
-        region=target.region,
-        rules=plain_rules,
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[target.versioning]),
+        f"{name}-lifecycle", rules=plain_rules, **_on_bucket(target.bucket, target.region, parent, target.versioning)
     )
 
 
@@ -137,11 +127,7 @@ def apply_policy(
 ) -> aws.s3.BucketPolicy:
     # After the public-access block, so a policy is never briefly evaluated without it.
     return aws.s3.BucketPolicy(
-        f"{name}-policy",
-        bucket=target.bucket.id,
-        region=target.region,
-        policy=policy,
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[target.public_access_block]),
+        f"{name}-policy", policy=policy, **_on_bucket(target.bucket, target.region, parent, target.public_access_block)
     )
 
 
@@ -156,11 +142,9 @@ def log_to(
     """Server access logs of `source`, under `<source bucket name>/`, partitioned by event time."""
     return aws.s3.BucketLogging(
         f"{name}-access-logging",
-        bucket=source.bucket.id,
-        region=source.region,
         target_bucket=log_bucket.bucket.bucket,
         target_prefix=source.bucket.bucket.apply(lambda b: f"{b}/"),
         target_object_key_format={"partitioned_prefix": {"partition_date_source": "EventTime"}},
         # Log delivery needs the log bucket's policy (it grants logging.s3.amazonaws.com).
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[log_bucket_policy]),
+        **_on_bucket(source.bucket, source.region, parent, log_bucket_policy),
     )

@@ -1,7 +1,7 @@
 """IAM, bucket and key policy documents of the backup vault, built as Python data from plain strings.
 
-Pure functions: the component feeds them resolved ARNs inside `Output.apply`, and tests can call them
-directly. Every document must pass parliament with zero findings.
+Pure functions: the component hands them resolved ARNs through `components.shared.json_document`, and tests
+can call them directly. Every document must pass parliament with zero findings.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from components.kms_actions import KEY_ADMIN_ACTIONS
+from components.shared.kms_actions import KEY_ADMIN_ACTIONS
 
 Document = dict[str, Any]
 
@@ -36,15 +36,44 @@ def account_root(partition: str, account_id: str) -> str:
     return f"arn:{partition}:iam::{account_id}:root"
 
 
+def _statement(
+    sid: str,
+    action: str | list[str],
+    resource: str | list[str] | None = None,
+    *,
+    effect: str = "Allow",
+    principal: Any = None,
+    condition: Document | None = None,
+) -> Document:
+    """One policy statement, its keys always in this order: Sid, Effect, Principal, Action, Resource, Condition."""
+    document: Document = {"Sid": sid, "Effect": effect}
+    if principal is not None:
+        document["Principal"] = principal
+    document["Action"] = action
+    if resource is not None:
+        document["Resource"] = resource
+    if condition is not None:
+        document["Condition"] = condition
+    return document
+
+
+def _deny_everyone(sid: str, action: str, resource: str | list[str], condition: Document) -> Document:
+    return _statement(sid, action, resource, effect="Deny", principal="*", condition=condition)
+
+
 def _deny_insecure_transport(bucket_arn: str) -> Document:
-    return {
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [bucket_arn, f"{bucket_arn}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
+    return _deny_everyone(
+        "DenyInsecureTransport", "s3:*", [bucket_arn, f"{bucket_arn}/*"], {"Bool": {"aws:SecureTransport": "false"}}
+    )
+
+
+def _via_s3(region: str) -> Document:
+    """A key used only through S3 in the key's region."""
+    return {"StringEquals": {"kms:ViaService": s3_service(region)}}
+
+
+def _objects(bucket_arn: str, prefixes: Sequence[str]) -> list[str]:
+    return [f"{bucket_arn}/{prefix}*" for prefix in prefixes]
 
 
 def backup_bucket_policy(bucket_arn: str, key_arn: str) -> Document:
@@ -55,37 +84,23 @@ def backup_bucket_policy(bucket_arn: str, key_arn: str) -> Document:
     (S3 would then use the AWS-managed `aws/s3` key, not ours).
     """
     objects = f"{bucket_arn}/*"
+    encryption, key_id = "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id"
     return {
         "Version": VERSION,
         "Statement": [
             _deny_insecure_transport(bucket_arn),
-            {
-                "Sid": "DenyUploadsNotSseKms",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:PutObject",
-                "Resource": objects,
-                "Condition": {"StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms"}},
-            },
-            {
-                "Sid": "DenyUploadsWithAnotherKey",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:PutObject",
-                "Resource": objects,
-                "Condition": {"ArnNotEqualsIfExists": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key_arn}},
-            },
-            {
-                "Sid": "DenyUploadsWithTheAwsManagedKey",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:PutObject",
-                "Resource": objects,
-                "Condition": {
-                    "StringEquals": {"s3:x-amz-server-side-encryption": "aws:kms"},
-                    "Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "true"},
-                },
-            },
+            _deny_everyone(
+                "DenyUploadsNotSseKms", "s3:PutObject", objects, {"StringNotEqualsIfExists": {encryption: "aws:kms"}}
+            ),
+            _deny_everyone(
+                "DenyUploadsWithAnotherKey", "s3:PutObject", objects, {"ArnNotEqualsIfExists": {key_id: key_arn}}
+            ),
+            _deny_everyone(
+                "DenyUploadsWithTheAwsManagedKey",
+                "s3:PutObject",
+                objects,
+                {"StringEquals": {encryption: "aws:kms"}, "Null": {key_id: "true"}},
+            ),
         ],
     }
 
@@ -96,17 +111,16 @@ def access_log_bucket_policy(log_bucket_arn: str, source_bucket_arns: Sequence[s
         "Version": VERSION,
         "Statement": [
             _deny_insecure_transport(log_bucket_arn),
-            {
-                "Sid": "AllowServerAccessLogDelivery",
-                "Effect": "Allow",
-                "Principal": {"Service": "logging.s3.amazonaws.com"},
-                "Action": "s3:PutObject",
-                "Resource": f"{log_bucket_arn}/*",
-                "Condition": {
+            _statement(
+                "AllowServerAccessLogDelivery",
+                "s3:PutObject",
+                f"{log_bucket_arn}/*",
+                principal={"Service": "logging.s3.amazonaws.com"},
+                condition={
                     "ArnLike": {"aws:SourceArn": list(source_bucket_arns)},
                     "StringEquals": {"aws:SourceAccount": account_id},
                 },
-            },
+            ),
         ],
     }
 
@@ -130,33 +144,25 @@ def key_policy(
     """
     root = account_root(partition, account_id)
     admins = [root, *[a for a in admin_arns if a != root]]
-    via_s3 = {"kms:ViaService": s3_service(region), "kms:CallerAccount": account_id}
+    via_s3 = {"StringEquals": {"kms:ViaService": s3_service(region), "kms:CallerAccount": account_id}}
     return {
         "Version": VERSION,
         "Statement": [
-            {
-                "Sid": "KeyAdministration",
-                "Effect": "Allow",
-                "Principal": {"AWS": admins[0] if len(admins) == 1 else admins},
-                "Action": list(KEY_ADMIN_ACTIONS),  # administrators cannot decrypt backups
-                "Resource": "*",
-            },
-            {
-                "Sid": "UseThroughS3InThisAccount",
-                "Effect": "Allow",
-                "Principal": {"AWS": root},
-                "Action": S3_KEY_USE_ACTIONS,
-                "Resource": "*",
-                "Condition": {"StringEquals": via_s3},
-            },
-            {
-                "Sid": "S3Replication",
-                "Effect": "Allow",
-                "Principal": {"AWS": replication_role_arn},
-                "Action": sorted(replication_actions),
-                "Resource": "*",
-                "Condition": {"StringEquals": via_s3},
-            },
+            # Administrators cannot decrypt backups.
+            _statement(
+                "KeyAdministration",
+                list(KEY_ADMIN_ACTIONS),
+                "*",
+                principal={"AWS": admins[0] if len(admins) == 1 else admins},
+            ),
+            _statement("UseThroughS3InThisAccount", S3_KEY_USE_ACTIONS, "*", principal={"AWS": root}, condition=via_s3),
+            _statement(
+                "S3Replication",
+                sorted(replication_actions),
+                "*",
+                principal={"AWS": replication_role_arn},
+                condition=via_s3,
+            ),
         ],
     }
 
@@ -166,16 +172,15 @@ def replication_trust_policy(account_id: str, source_bucket_arn: str) -> Documen
     return {
         "Version": VERSION,
         "Statement": [
-            {
-                "Sid": "S3ReplicationForOurBucket",
-                "Effect": "Allow",
-                "Principal": {"Service": "s3.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-                "Condition": {
+            _statement(
+                "S3ReplicationForOurBucket",
+                "sts:AssumeRole",
+                principal={"Service": "s3.amazonaws.com"},
+                condition={
                     "StringEquals": {"aws:SourceAccount": account_id},
                     "ArnLike": {"aws:SourceArn": source_bucket_arn},
                 },
-            }
+            )
         ],
     }
 
@@ -195,51 +200,30 @@ def replication_role_policy(
     return {
         "Version": VERSION,
         "Statement": [
-            {
-                "Sid": "ReadSourceConfiguration",
-                "Effect": "Allow",
-                "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"],
-                "Resource": source_bucket_arn,
-            },
-            {
-                "Sid": "ReadSourceVersions",
-                "Effect": "Allow",
-                "Action": sorted(source_actions),
-                "Resource": f"{source_bucket_arn}/*",
-            },
-            {
-                "Sid": "WriteReplicas",
-                "Effect": "Allow",
-                "Action": REPLICATION_DESTINATION_ACTIONS,
-                "Resource": f"{destination_bucket_arn}/*",
-            },
-            {
-                "Sid": "DecryptSourceObjects",
-                "Effect": "Allow",
-                "Action": "kms:Decrypt",
-                "Resource": source_key_arn,
-                "Condition": {"StringEquals": {"kms:ViaService": s3_service(source_region)}},
-            },
-            {
-                "Sid": "EncryptReplicas",
-                "Effect": "Allow",
-                "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
-                "Resource": destination_key_arn,
-                "Condition": {"StringEquals": {"kms:ViaService": s3_service(destination_region)}},
-            },
+            _statement(
+                "ReadSourceConfiguration", ["s3:GetReplicationConfiguration", "s3:ListBucket"], source_bucket_arn
+            ),
+            _statement("ReadSourceVersions", sorted(source_actions), f"{source_bucket_arn}/*"),
+            _statement("WriteReplicas", REPLICATION_DESTINATION_ACTIONS, f"{destination_bucket_arn}/*"),
+            _statement("DecryptSourceObjects", "kms:Decrypt", source_key_arn, condition=_via_s3(source_region)),
+            _statement(
+                "EncryptReplicas",
+                ["kms:Encrypt", "kms:GenerateDataKey"],
+                destination_key_arn,
+                condition=_via_s3(destination_region),
+            ),
         ],
     }
 
 
 def _publish_metrics(namespace: str) -> Document:
     """PutMetricData has no resource: the `cloudwatch:namespace` condition is what limits it."""
-    return {
-        "Sid": "PublishBackupMetrics",
-        "Effect": "Allow",
-        "Action": "cloudwatch:PutMetricData",
-        "Resource": "*",
-        "Condition": {"StringEquals": {"cloudwatch:namespace": namespace}},
-    }
+    return _statement(
+        "PublishBackupMetrics",
+        "cloudwatch:PutMetricData",
+        "*",
+        condition={"StringEquals": {"cloudwatch:namespace": namespace}},
+    )
 
 
 def writer_policy(
@@ -253,19 +237,14 @@ def writer_policy(
     return {
         "Version": VERSION,
         "Statement": [
-            {
-                "Sid": "PutBackupsUnderOwnPrefixes",
-                "Effect": "Allow",
-                "Action": ["s3:AbortMultipartUpload", "s3:PutObject"],
-                "Resource": [f"{bucket_arn}/{prefix}*" for prefix in prefixes],
-            },
-            {
-                "Sid": "EncryptWithTheBucketKey",
-                "Effect": "Allow",
-                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                "Resource": key_arn,
-                "Condition": {"StringEquals": {"kms:ViaService": s3_service(region)}},
-            },
+            _statement(
+                "PutBackupsUnderOwnPrefixes",
+                ["s3:AbortMultipartUpload", "s3:PutObject"],
+                _objects(bucket_arn, prefixes),
+            ),
+            _statement(
+                "EncryptWithTheBucketKey", ["kms:Decrypt", "kms:GenerateDataKey"], key_arn, condition=_via_s3(region)
+            ),
             _publish_metrics(metric_namespace),
         ],
     }
@@ -280,32 +259,15 @@ def reader_policy(
     return {
         "Version": VERSION,
         "Statement": [
-            {
-                "Sid": "ListOwnPrefixes",
-                "Effect": "Allow",
-                "Action": ["s3:ListBucket", "s3:ListBucketVersions"],
-                "Resource": bucket_arn,
-                "Condition": {"StringLike": {"s3:prefix": [f"{prefix}*" for prefix in prefixes]}},
-            },
-            {
-                "Sid": "ReadOwnObjects",
-                "Effect": "Allow",
-                "Action": ["s3:GetObject", "s3:GetObjectVersion"],
-                "Resource": [f"{bucket_arn}/{prefix}*" for prefix in prefixes],
-            },
-            {
-                "Sid": "DecryptWithTheReplicaKey",
-                "Effect": "Allow",
-                "Action": "kms:Decrypt",
-                "Resource": key_arn,
-                "Condition": {"StringEquals": {"kms:ViaService": s3_service(region)}},
-            },
+            _statement(
+                "ListOwnPrefixes",
+                ["s3:ListBucket", "s3:ListBucketVersions"],
+                bucket_arn,
+                condition={"StringLike": {"s3:prefix": [f"{prefix}*" for prefix in prefixes]}},
+            ),
+            _statement("ReadOwnObjects", ["s3:GetObject", "s3:GetObjectVersion"], _objects(bucket_arn, prefixes)),
+            _statement("DecryptWithTheReplicaKey", "kms:Decrypt", key_arn, condition=_via_s3(region)),
             _publish_metrics(metric_namespace),
-            {
-                "Sid": "FindLastDrill",
-                "Effect": "Allow",
-                "Action": "cloudwatch:GetMetricStatistics",
-                "Resource": "*",
-            },
+            _statement("FindLastDrill", "cloudwatch:GetMetricStatistics", "*"),
         ],
     }

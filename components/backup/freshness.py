@@ -13,12 +13,10 @@ is watched through its daily age metric instead of a 31-day window.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
-
 from components.settings.backup import BackupSettings
-from components.settings.base import Environment, Severity
+from components.settings.base import Environment
+
+from .alarms import AlarmSpec
 
 BACKUP_COMPLETED = "BackupCompletedAt"
 BACKUP_DURATION = "BackupDurationSeconds"
@@ -48,39 +46,6 @@ def window_periods(window_minutes: int) -> tuple[int, int]:
     if seconds > MAX_LONG_EVALUATION:
         raise ValueError(f"a {window_minutes}-minute window exceeds CloudWatch's 7-day alarm evaluation")
     return _LONG_PERIOD, seconds // _LONG_PERIOD
-
-
-@dataclass(frozen=True)
-class AlarmSpec:
-    """One alarm as plain data: `args()` are the MetricAlarm arguments (minus name, region and actions)."""
-
-    key: str  # child-name suffix
-    severity: Severity
-    description: str
-    metric_name: str
-    statistic: str
-    period: int
-    evaluation_periods: int
-    threshold: float
-    comparison: str
-    treat_missing_data: str
-    dimensions: Mapping[str, str]
-    namespace: str
-
-    def args(self) -> dict[str, Any]:
-        return {
-            "alarm_description": f"[{self.severity}] {self.description}",
-            "namespace": self.namespace,
-            "metric_name": self.metric_name,
-            "dimensions": dict(self.dimensions),
-            "statistic": self.statistic,
-            "period": self.period,
-            "evaluation_periods": self.evaluation_periods,
-            "datapoints_to_alarm": self.evaluation_periods,
-            "threshold": self.threshold,
-            "comparison_operator": self.comparison,
-            "treat_missing_data": self.treat_missing_data,
-        }
 
 
 def app_alarm_specs(settings: BackupSettings, environment: Environment, identity: str) -> list[AlarmSpec]:

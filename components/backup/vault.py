@@ -12,20 +12,23 @@ bucket, outside this program), then an import.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
 
-from components.github_oidc import trust_policy
+from components.github.oidc import GitHubOidcProvider, trust_policy
+from components.settings import LoadedConfig
 from components.settings.backup import BackupSettings, RpoDesign, access_log_bucket_name, backup_bucket_name
 from components.settings.base import Environment, Severity
+from components.shared.json_document import json_document
+from components.shared.outputs import WHEN_PRESENT, OutputRecord, register
 
 from . import documents
-from .alarms import replication_alarms
-from .apps import BackupApp, app_prefixes, role_name
+from .alarms import metric_alarms, replication_alarm_specs
+from .apps import BackupApp, app_prefixes, backup_apps, role_name
 from .buckets import (
     SecureBucket,
     apply_lifecycle,
@@ -37,6 +40,9 @@ from .buckets import (
 )
 from .freshness import app_alarm_specs
 from .lifecycle import access_log_rules, tier_rules
+
+if TYPE_CHECKING:  # the builder names the alerting component for its type only
+    from components.alerting import Alerting
 
 REPLICATION_RULE_ID = "backups-to-dr"
 RTC_MINUTES = 15  # the only value S3 Replication Time Control accepts
@@ -59,8 +65,9 @@ def rpo_note(design: RpoDesign) -> str:
     )
 
 
-class BackupVault(pulumi.ComponentResource):
-    """Primary and DR backup buckets, their keys, replication, alarms, and the backup jobs' roles."""
+@dataclass(frozen=True)
+class BackupOutputs(OutputRecord):
+    export_prefix = "backup"
 
     primary_bucket_name: pulumi.Output[str]
     primary_bucket_arn: pulumi.Output[str]
@@ -69,17 +76,40 @@ class BackupVault(pulumi.ComponentResource):
     primary_key_arn: pulumi.Output[str]
     replica_key_arn: pulumi.Output[str]
     replication_role_arn: pulumi.Output[str]
-    writer_role_arns: dict[str, pulumi.Output[str]]  # backup identity -> role ARN
-    reader_role_arns: dict[str, pulumi.Output[str]]
-    replication_rule_id: str
-    primary_region: str
-    dr_region: str
+    # Backup identity -> role ARN; none (and not exported) when no repository is backed up.
+    writer_role_arns: dict[str, pulumi.Output[str]] = field(metadata=WHEN_PRESENT)
+    reader_role_arns: dict[str, pulumi.Output[str]] = field(metadata=WHEN_PRESENT)
+    regions: dict[str, str]  # "primary" and "dr"
     rpo_minutes: int
+    rpo_design: dict[str, Any]  # RpoDesign.summary(): computed from the settings' terms, never asserted
     rto_hours: int
-    rpo_design: RpoDesign
-    metric_namespace: str
-    tier_prefixes: list[str]
+    rpo_note: str
+
+
+@dataclass(frozen=True)
+class JobRole:
+    """One of the GitHub Actions jobs every app runs against its backups, and the bucket its role reaches."""
+
+    kind: str  # a key of BackupApp.subjects
+    description: str  # of its role; {} stands for the repository
+    tier: str  # "primary" or "replica"
+    policy: Callable[..., documents.Document]
+
+
+JOB_ROLES = (
+    JobRole("writer", "Backup job of {}: writes its dumps to the primary", "primary", documents.writer_policy),
+    JobRole("reader", "Restore drill of {}: reads its dumps in the DR replica", "replica", documents.reader_policy),
+)
+
+
+class BackupVault(pulumi.ComponentResource):
+    """Primary and DR backup buckets, their keys, replication, alarms, and the backup jobs' roles."""
+
+    outputs: BackupOutputs
+    # What the dashboard and the GitHub jobs are wired to, beside the outputs:
+    apps: tuple[BackupApp, ...]
     alarms: list[aws.cloudwatch.MetricAlarm]
+    replication_rule_id = REPLICATION_RULE_ID
 
     def __init__(
         self,
@@ -97,29 +127,21 @@ class BackupVault(pulumi.ComponentResource):
         self._settings = settings
         self._environment: Environment = environment
         self._topics = alarm_topic_arns
-        self.rpo_design = settings.rpo
-        self.metric_namespace = settings.metric_namespace
-        self.primary_region = settings.primary_region
-        self.dr_region = settings.dr_region
-        self.rpo_minutes = settings.rpo_minutes
-        self.rto_hours = settings.rto_hours
-        self.replication_rule_id = REPLICATION_RULE_ID
-        self.tier_prefixes = list(settings.retention.tiers())
+        self.apps = tuple(apps)
         # Invoked under this component, so they go through its (account-locked) AWS provider.
         account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
         partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
 
         prefix = settings.bucket_prefix
-        primary = self._bucket(
-            "primary", backup_bucket_name(prefix, environment, self.primary_region), self.primary_region
-        )
-        replica = self._bucket("replica", backup_bucket_name(prefix, environment, self.dr_region), self.dr_region)
+        primary_region, dr_region = settings.primary_region, settings.dr_region
+        primary = self._bucket("primary", backup_bucket_name(prefix, environment, primary_region), primary_region)
+        replica = self._bucket("replica", backup_bucket_name(prefix, environment, dr_region), dr_region)
 
         replication_role = aws.iam.Role(
             f"{name}-replication",
             description="S3 replication of the backup bucket to the DR region",
-            assume_role_policy=pulumi.Output.all(account_id, primary.arn).apply(
-                lambda v: json.dumps(documents.replication_trust_policy(v[0], v[1]))
+            assume_role_policy=json_document(
+                documents.replication_trust_policy, account_id=account_id, source_bucket_arn=primary.arn
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -142,78 +164,43 @@ class BackupVault(pulumi.ComponentResource):
             self._configure_access_logs(suffix, target, logs, account_id)
 
         self._replicate(primary, replica, keys["primary"], keys["replica"], replication_role)
-        severity = settings.replication_alarm_severity
-        self.alarms = replication_alarms(
+        self.alarms = metric_alarms(
             name,
-            region=self.primary_region,
-            source_bucket=primary.name,
-            destination_bucket=replica.name,
-            rule_id=REPLICATION_RULE_ID,
-            lag_minutes=self.rpo_design.replication_lag_minutes,
-            topic_arn=alarm_topic_arns.get(severity),
-            severity=severity,
+            replication_alarm_specs(
+                source_bucket=primary.name,
+                destination_bucket=replica.name,
+                rule_id=REPLICATION_RULE_ID,
+                lag_minutes=settings.rpo.replication_lag_minutes,
+                severity=settings.replication_alarm_severity,
+            ),
+            region=primary_region,
+            topic_arns=alarm_topic_arns,
             parent=self,
         )
-        self.writer_role_arns = {}
-        self.reader_role_arns = {}
+        buckets = {"primary": primary, "replica": replica}
+        role_arns: dict[str, dict[str, pulumi.Output[str]]] = {job.kind: {} for job in JOB_ROLES}
         for app in apps:
-            # One role pair per app, each limited to that app's own prefixes and metrics.
-            prefixes = app_prefixes(self.tier_prefixes, app.identity)
-            writer = self._github_role(
-                app, "writer", f"Backup job of {app.repository}: writes its dumps to the primary", oidc_provider_arn
-            )
-            reader = self._github_role(
-                app,
-                "reader",
-                f"Restore drill of {app.repository}: reads its dumps in the DR replica",
-                oidc_provider_arn,
-            )
-            self._grant(
-                app,
-                "writer",
-                role=writer,
-                target=primary,
-                key=keys["primary"],
-                builder=documents.writer_policy,
-                prefixes=prefixes,
-            )
-            self._grant(
-                app,
-                "reader",
-                role=reader,
-                target=replica,
-                key=keys["replica"],
-                builder=documents.reader_policy,
-                prefixes=prefixes,
-            )
-            self.writer_role_arns[app.identity] = writer.arn
-            self.reader_role_arns[app.identity] = reader.arn
+            for kind, role in self._job_roles(app, buckets, keys, oidc_provider_arn).items():
+                role_arns[kind][app.identity] = role.arn
             self.alarms.extend(self._app_alarms(app))
 
-        self.primary_bucket_name = primary.name
-        self.primary_bucket_arn = primary.arn
-        self.replica_bucket_name = replica.name
-        self.replica_bucket_arn = replica.arn
-        self.primary_key_arn = keys["primary"].arn
-        self.replica_key_arn = keys["replica"].arn
-        self.replication_role_arn = replication_role.arn
-        self.register_outputs(
-            {
-                "primary_bucket_name": self.primary_bucket_name,
-                "primary_bucket_arn": self.primary_bucket_arn,
-                "replica_bucket_name": self.replica_bucket_name,
-                "replica_bucket_arn": self.replica_bucket_arn,
-                "primary_key_arn": self.primary_key_arn,
-                "replica_key_arn": self.replica_key_arn,
-                "replication_role_arn": self.replication_role_arn,
-                "writer_role_arns": self.writer_role_arns,
-                "reader_role_arns": self.reader_role_arns,
-                "replication_rule_id": self.replication_rule_id,
-                "rpo_minutes": self.rpo_minutes,
-                "rpo_design": self.rpo_design.summary(),
-                "rto_hours": self.rto_hours,
-            }
+        record = BackupOutputs(
+            primary_bucket_name=primary.name,
+            primary_bucket_arn=primary.arn,
+            replica_bucket_name=replica.name,
+            replica_bucket_arn=replica.arn,
+            primary_key_arn=keys["primary"].arn,
+            replica_key_arn=keys["replica"].arn,
+            replication_role_arn=replication_role.arn,
+            writer_role_arns=role_arns["writer"],
+            reader_role_arns=role_arns["reader"],
+            regions={"primary": primary_region, "dr": dr_region},
+            rpo_minutes=settings.rpo_minutes,
+            rpo_design=settings.rpo.summary(),
+            rto_hours=settings.rto_hours,
+            rpo_note=rpo_note(settings.rpo),
         )
+        self.outputs = register(self, record)
 
     def _bucket(self, suffix: str, bucket_name: str, region: str, *, logs: bool = False) -> SecureBucket:
         settings = self._settings
@@ -238,9 +225,7 @@ class BackupVault(pulumi.ComponentResource):
         apply_lifecycle(
             name, target, tier_rules(settings.retention, settings.transitions, extra_days=extra_days), parent=self
         )
-        policy = pulumi.Output.all(target.arn, key.arn).apply(
-            lambda v: json.dumps(documents.backup_bucket_policy(v[0], v[1]))
-        )
+        policy = json_document(documents.backup_bucket_policy, bucket_arn=target.arn, key_arn=key.arn)
         apply_policy(name, target, policy, parent=self)
         if settings.object_lock.enabled:
             aws.s3.BucketObjectLockConfiguration(
@@ -268,8 +253,11 @@ class BackupVault(pulumi.ComponentResource):
             self._settings.access_log_days, retention.noncurrent_days, retention.abort_multipart_days
         )
         apply_lifecycle(f"{name}-access-logs", logs, rules, parent=self)
-        policy = pulumi.Output.all(logs.arn, source.arn, account_id).apply(
-            lambda v: json.dumps(documents.access_log_bucket_policy(v[0], [v[1]], v[2]))
+        policy = json_document(
+            documents.access_log_bucket_policy,
+            log_bucket_arn=logs.arn,
+            source_bucket_arns=[source.arn],
+            account_id=account_id,
         )
         log_policy = apply_policy(f"{name}-access-logs", logs, policy, parent=self)
         log_to(name, source, logs, log_policy, parent=self)
@@ -287,18 +275,15 @@ class BackupVault(pulumi.ComponentResource):
         role_policy = aws.iam.RolePolicy(
             name,
             role=role.id,
-            policy=pulumi.Output.all(primary.arn, replica.arn, primary_key.arn, replica_key.arn).apply(
-                lambda v: json.dumps(
-                    documents.replication_role_policy(
-                        source_bucket_arn=v[0],
-                        destination_bucket_arn=v[1],
-                        source_key_arn=v[2],
-                        destination_key_arn=v[3],
-                        source_region=primary.region,
-                        destination_region=replica.region,
-                        object_lock=settings.object_lock.enabled,
-                    )
-                )
+            policy=json_document(
+                documents.replication_role_policy,
+                source_bucket_arn=primary.arn,
+                destination_bucket_arn=replica.arn,
+                source_key_arn=primary_key.arn,
+                destination_key_arn=replica_key.arn,
+                source_region=primary.region,
+                destination_region=replica.region,
+                object_lock=settings.object_lock.enabled,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -333,41 +318,53 @@ class BackupVault(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[primary.versioning, replica.versioning, role_policy]),
         )
 
-    def _github_role(
-        self, app: BackupApp, kind: str, description: str, provider_arn: pulumi.Input[str]
-    ) -> aws.iam.Role:
-        """The role of one app's GitHub Actions job, trusting exactly that job's subject."""
-        subject = app.writer_subject if kind == "writer" else app.reader_subject
-        return aws.iam.Role(
-            f"{self._name}-{app.identity}-{kind}",
-            name=role_name(self._environment, app.identity, kind),
-            description=description,
-            assume_role_policy=trust_policy(provider_arn, [subject]),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+    def _job_roles(
+        self,
+        app: BackupApp,
+        buckets: Mapping[str, SecureBucket],
+        keys: Mapping[str, aws.kms.Key],
+        provider_arn: pulumi.Input[str],
+    ) -> dict[str, aws.iam.Role]:
+        """One role per job of `app`, trusting exactly that job's subject and limited to the app's own prefixes
+        and metrics. Both roles are registered before their policies (the plan's order)."""
+        child = pulumi.ResourceOptions(parent=self)
+        roles = {
+            job.kind: aws.iam.Role(
+                f"{self._name}-{app.identity}-{job.kind}",
+                name=role_name(self._environment, app.identity, job.kind),
+                description=job.description.format(app.repository),
+                assume_role_policy=trust_policy(provider_arn, [app.subjects[job.kind]]),
+                opts=child,
+            )
+            for job in JOB_ROLES
+        }
+        prefixes = app_prefixes(list(self._settings.retention.tiers()), app.identity)
+        for job in JOB_ROLES:
+            aws.iam.RolePolicy(
+                f"{self._name}-{app.identity}-{job.kind}",
+                role=roles[job.kind].id,
+                policy=json_document(
+                    job.policy,
+                    bucket_arn=buckets[job.tier].arn,
+                    key_arn=keys[job.tier].arn,
+                    region=buckets[job.tier].region,
+                    metric_namespace=self._settings.metric_namespace,
+                    prefixes=prefixes,
+                ),
+                opts=child,
+            )
+        return roles
 
     def _app_alarms(self, app: BackupApp) -> list[aws.cloudwatch.MetricAlarm]:
         """Freshness and drill alarms of one app, each to its severity's topic (none without that topic)."""
-        alarms: list[aws.cloudwatch.MetricAlarm] = []
-        for spec in app_alarm_specs(self._settings, self._environment, app.identity):
-            topic = self._topics.get(spec.severity)
-            alarm_name = f"{self._name}-{app.identity}-{spec.key}"
-            if topic is None:
-                pulumi.log.warn(f"{alarm_name}: no '{spec.severity}' alert topic, so it is not created", resource=self)
-                continue
-            alarms.append(
-                aws.cloudwatch.MetricAlarm(
-                    alarm_name,
-                    name=alarm_name,
-                    # Both jobs publish to the primary region (BACKUP_METRICS_REGION), where the alert topics are.
-                    region=self.primary_region,
-                    alarm_actions=[topic],
-                    ok_actions=[topic],
-                    **spec.args(),
-                    opts=pulumi.ResourceOptions(parent=self),
-                )
-            )
-        return alarms
+        return metric_alarms(
+            f"{self._name}-{app.identity}",
+            app_alarm_specs(self._settings, self._environment, app.identity),
+            # Both jobs publish to the primary region (BACKUP_METRICS_REGION), where the alert topics are.
+            region=self._settings.primary_region,
+            topic_arns=self._topics,
+            parent=self,
+        )
 
     def _key(
         self,
@@ -389,42 +386,27 @@ class BackupVault(pulumi.ComponentResource):
             enable_key_rotation=True,
             # A deleted key makes every backup it encrypted unreadable: keep the longest window in production.
             deletion_window_in_days=30 if settings.protect else 7,
-            policy=pulumi.Output.all(partition, account_id, replication_role.arn).apply(
-                lambda v: json.dumps(
-                    documents.key_policy(
-                        partition=v[0],
-                        account_id=v[1],
-                        region=region,
-                        admin_arns=settings.kms_admin_arns,
-                        replication_role_arn=v[2],
-                        replication_actions=actions,
-                    )
-                )
+            policy=json_document(
+                documents.key_policy,
+                partition=partition,
+                account_id=account_id,
+                region=region,
+                admin_arns=settings.kms_admin_arns,
+                replication_role_arn=replication_role.arn,
+                replication_actions=actions,
             ),
             opts=pulumi.ResourceOptions(parent=self, protect=settings.protect, retain_on_delete=settings.protect),
         )
 
-    def _grant(
-        self,
-        app: BackupApp,
-        kind: str,
-        *,
-        role: aws.iam.Role,
-        target: SecureBucket,
-        key: aws.kms.Key,
-        builder: Callable[..., documents.Document],
-        **extra: Any,
-    ) -> None:
-        """The inline policy of one app's job role."""
-        region = target.region
-        namespace = self.metric_namespace
-        aws.iam.RolePolicy(
-            f"{self._name}-{app.identity}-{kind}",
-            role=role.id,
-            policy=pulumi.Output.all(target.arn, key.arn).apply(
-                lambda v: json.dumps(
-                    builder(bucket_arn=v[0], key_arn=v[1], region=region, metric_namespace=namespace, **extra)
-                )
-            ),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+
+def build_backup(name: str, config: LoadedConfig, *, alerting: Alerting, oidc: GitHubOidcProvider) -> BackupVault:
+    """One backup per managed repository; its replication and job alarms go to the alert topics."""
+    settings = config.settings
+    return BackupVault(
+        name,
+        settings.backup,
+        settings.environment,
+        alarm_topic_arns=alerting.outputs.topic_arns,
+        oidc_provider_arn=oidc.outputs.arn,
+        apps=backup_apps(settings),
+    )

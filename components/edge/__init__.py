@@ -7,21 +7,29 @@ provider modules are imported only when they are needed, because both SDKs are s
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
 
 import pulumi
 
+from components.settings import LoadedConfig
 from components.settings.base import Environment
 from components.settings.edge import EdgeSettings
+from components.shared.outputs import WHEN_PRESENT, OutputRecord, register
+
+
+@dataclass(frozen=True)
+class EdgeOutputs(OutputRecord):
+    export_prefix = "edge"
+
+    waf_mode: str
+    ruleset_ids: dict[str, dict[str, pulumi.Output[str]]]  # per zone name, per phase: the entry-point ruleset id
+    web_acl_arn: pulumi.Output[str] | None = field(metadata=WHEN_PRESENT)  # only with AWS resources to protect
 
 
 class EdgeProtection(pulumi.ComponentResource):
     """Cloudflare zone rulesets and TLS settings per zone; an AWS WAFv2 web ACL when resources are listed."""
 
-    waf_mode: str
-    ruleset_ids: dict[str, dict[str, pulumi.Output[str]]]
-    """Per zone name, per phase: the id of the zone's entry-point ruleset."""
-    web_acl_arn: pulumi.Output[str] | None
+    outputs: EdgeOutputs
 
     def __init__(
         self,
@@ -33,18 +41,22 @@ class EdgeProtection(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("platform:edge:EdgeProtection", name, None, opts)
-        self.waf_mode = settings.waf.mode
-        self.ruleset_ids = {}
-        self.web_acl_arn = None
+        ruleset_ids: dict[str, dict[str, pulumi.Output[str]]] = {}
+        web_acl_arn = None
         if settings.zones:
-            from .cloudflare import CloudflareZones  # lazy: pulumi_cloudflare loads eagerly (~1.8 s)
+            from .cloudflare import protect_zones  # lazy: pulumi_cloudflare loads eagerly (~1.8 s)
 
-            self.ruleset_ids = CloudflareZones(name, settings, environment, api_token, parent=self).ruleset_ids
+            ruleset_ids = protect_zones(name, settings, environment, api_token, parent=self)
         if settings.aws_waf.protected_resource_arns:
             from .aws_waf import build_web_acl
 
-            self.web_acl_arn = build_web_acl(name, settings.aws_waf, settings.waf.mode, parent=self).arn
-        outputs: dict[str, Any] = {"waf_mode": self.waf_mode, "ruleset_ids": self.ruleset_ids}
-        if self.web_acl_arn is not None:
-            outputs["web_acl_arn"] = self.web_acl_arn
-        self.register_outputs(outputs)
+            web_acl_arn = build_web_acl(name, settings.aws_waf, settings.waf.mode, parent=self).arn
+        self.outputs = register(
+            self, EdgeOutputs(waf_mode=settings.waf.mode, ruleset_ids=ruleset_ids, web_acl_arn=web_acl_arn)
+        )
+
+
+def build_edge(name: str, config: LoadedConfig) -> EdgeProtection:
+    """Cloudflare WAF, rate limit, security headers and TLS per zone; WAFv2 for AWS endpoints when listed."""
+    settings = config.settings
+    return EdgeProtection(name, settings.edge, settings.environment, api_token=config.secrets.cloudflare_api_token)

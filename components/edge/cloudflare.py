@@ -13,7 +13,7 @@ import pulumi_cloudflare as cloudflare
 from components.settings.base import Environment
 from components.settings.edge import EdgeSettings, ZoneSettings
 
-from . import rules
+from . import rules as edge_rules
 
 # Zone settings every zone gets: HTTPS only, TLS 1.2 minimum, TLS 1.3 on, full (strict) origin certificate checks.
 ZONE_SETTINGS: dict[str, str] = {
@@ -29,82 +29,72 @@ def zone_key(zone: ZoneSettings) -> str:
     return zone.name.replace(".", "-")
 
 
-class CloudflareZones:
-    """Creates the provider and every zone's rulesets and settings under `parent`."""
+def protect_zones(
+    name: str,
+    settings: EdgeSettings,
+    environment: Environment,
+    api_token: pulumi.Output[str],
+    *,
+    parent: pulumi.Resource,
+) -> dict[str, dict[str, pulumi.Output[str]]]:
+    """The Cloudflare provider, then every zone's rulesets and settings under `parent`.
 
-    def __init__(
-        self,
-        name: str,
-        settings: EdgeSettings,
-        environment: Environment,
-        api_token: pulumi.Output[str],
-        parent: pulumi.Resource,
-    ) -> None:
-        self._name = name
-        self._settings = settings
-        self._environment = environment
-        self._parent = parent
-        self.provider = cloudflare.Provider(
-            f"{name}-cloudflare", api_token=api_token, opts=pulumi.ResourceOptions(parent=parent)
-        )
-        self.ruleset_ids: dict[str, dict[str, pulumi.Output[str]]] = {
-            zone.name: self._zone(zone) for zone in settings.zones
-        }
+    Returns, per zone name and phase, the id of the zone's entry-point ruleset.
+    """
+    provider = cloudflare.Provider(
+        f"{name}-cloudflare", api_token=api_token, opts=pulumi.ResourceOptions(parent=parent)
+    )
+    opts = pulumi.ResourceOptions(parent=parent, provider=provider)
+    return {
+        zone.name: _protect_zone(f"{name}-{zone_key(zone)}", zone, settings, environment, opts)
+        for zone in settings.zones
+    }
 
-    def _opts(self) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self._parent, provider=self.provider)
 
-    def _ruleset(
-        self,
-        zone: ZoneSettings,
-        suffix: str,
-        phase: str,
-        title: str,
-        zone_rules: Sequence[cloudflare.RulesetRuleArgsDict],
+def _protect_zone(
+    name: str, zone: ZoneSettings, settings: EdgeSettings, environment: Environment, opts: pulumi.ResourceOptions
+) -> dict[str, pulumi.Output[str]]:
+    def ruleset(
+        suffix: str, phase: str, title: str, rules: Sequence[cloudflare.RulesetRuleArgsDict]
     ) -> pulumi.Output[str]:
-        ruleset = cloudflare.Ruleset(
-            f"{self._name}-{zone_key(zone)}-{suffix}",
+        return cloudflare.Ruleset(
+            f"{name}-{suffix}",
             zone_id=zone.zone_id,
             kind="zone",  # a zone's phase entry point (account entry points are "root")
             phase=phase,
-            name=f"{title} ({self._environment})",
+            name=f"{title} ({environment})",
             description=f"{title} for {zone.name}, managed by Pulumi",
-            rules=list(zone_rules),
-            opts=self._opts(),
-        )
-        return ruleset.id
+            rules=list(rules),
+            opts=opts,
+        ).id
 
-    def _zone(self, zone: ZoneSettings) -> dict[str, pulumi.Output[str]]:
-        settings = self._settings
-        ids = {
-            rules.PHASE_MANAGED: self._ruleset(
-                zone,
-                "waf-managed",
-                rules.PHASE_MANAGED,
-                "Managed WAF",
-                rules.managed_waf_rules(zone.plan, settings.waf),
-            ),
-            rules.PHASE_RATELIMIT: self._ruleset(
-                zone, "rate-limit", rules.PHASE_RATELIMIT, "API rate limit", rules.rate_limit_rules(settings)
-            ),
-            rules.PHASE_HEADERS: self._ruleset(
-                zone,
-                "security-headers",
-                rules.PHASE_HEADERS,
-                "Security response headers",
-                rules.header_rules(settings.headers),
-            ),
-        }
-        if settings.custom_rules:
-            ids[rules.PHASE_CUSTOM] = self._ruleset(
-                zone, "waf-custom", rules.PHASE_CUSTOM, "Custom firewall rules", rules.custom_rules(settings)
-            )
-        for setting_id, value in ZONE_SETTINGS.items():
-            cloudflare.ZoneSetting(
-                f"{self._name}-{zone_key(zone)}-{setting_id.replace('_', '-')}",
-                zone_id=zone.zone_id,
-                setting_id=setting_id,
-                value=value,
-                opts=self._opts(),
-            )
-        return ids
+    ids = {
+        edge_rules.PHASE_MANAGED: ruleset(
+            "waf-managed",
+            edge_rules.PHASE_MANAGED,
+            "Managed WAF",
+            edge_rules.managed_waf_rules(zone.plan, settings.waf),
+        ),
+        edge_rules.PHASE_RATELIMIT: ruleset(
+            "rate-limit", edge_rules.PHASE_RATELIMIT, "API rate limit", edge_rules.rate_limit_rules(settings)
+        ),
+        edge_rules.PHASE_HEADERS: ruleset(
+            "security-headers",
+            edge_rules.PHASE_HEADERS,
+            "Security response headers",
+            edge_rules.header_rules(settings.headers),
+        ),
+    }
+    if settings.custom_rules:
+        ids[edge_rules.PHASE_CUSTOM] = ruleset(
+            "waf-custom", edge_rules.PHASE_CUSTOM, "Custom firewall rules", edge_rules.custom_rules(settings)
+        )
+    for setting_id, value in ZONE_SETTINGS.items():
+        cloudflare.ZoneSetting(
+            f"{name}-{setting_id.replace('_', '-')}",
+            zone_id=zone.zone_id,
+            setting_id=setting_id,
+            value=value,
+            opts=opts,
+        )
+    return ids

@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_github as github
 
-from components import delivery_contract as contract
+from components.settings import LoadedConfig
 from components.settings.base import Environment
 from components.settings.github import DEFAULT_SECRET_KEYS, GitHubSettings, RepositoryEntry
 from components.settings.loader import SECRET_KEYS, Secrets
+from components.shared import delivery_contract as contract
+from components.shared.outputs import WHEN_PRESENT, OutputRecord, register
+from components.workflows import render_workflows
 
 from .access import BackupAccess
 from .env_example import render_env_example
 from .environments import deploy_gate, environment_specs
 from .repository import RepositoryDelivery, RepositoryInputs
+
+if TYPE_CHECKING:  # the builder names the components it is wired to for their types only
+    from components.backup import BackupVault
+
+    from .oidc import GitHubOidcProvider
 
 
 def secret_values(
@@ -29,13 +39,21 @@ def secret_values(
     return values
 
 
+@dataclass(frozen=True)
+class DeliveryOutputs(OutputRecord):
+    export_prefix = "github"
+
+    environments: list[str]
+    deploy_gates: dict[str, str]  # repository -> what a deployment waits for
+    # Repository -> deploy role ARN; only when settings grant deploy roles.
+    deploy_role_arns: dict[str, pulumi.Output[str]] = field(metadata=WHEN_PRESENT)
+
+
 class GitHubDelivery(pulumi.ComponentResource):
     """Secrets, flags, environments and OIDC deploy roles of this stack's environment in every managed
     repository; branch protection and committed files from the stack that owns them."""
 
-    environment_names: list[str]
-    deploy_role_arns: dict[str, pulumi.Output[str]]
-    deploy_gates: dict[str, str]  # repository -> what a deployment waits for
+    outputs: DeliveryOutputs
 
     def __init__(
         self,
@@ -67,9 +85,7 @@ class GitHubDelivery(pulumi.ComponentResource):
             backup=backup,
             files=files,
         )
-        self.environment_names = [spec.name for spec in environment_specs(settings, environment)]
-        self.deploy_role_arns = {}
-        self.deploy_gates = {entry.name: deploy_gate(settings, entry) for entry in settings.repositories}
+        deploy_role_arns: dict[str, pulumi.Output[str]] = {}
         for entry in settings.repositories:
             repository = RepositoryDelivery(
                 f"{name}-{entry.short_name.lower()}",
@@ -78,7 +94,49 @@ class GitHubDelivery(pulumi.ComponentResource):
                 secret_values(entry, secrets, extra_secrets or {}),
                 opts=pulumi.ResourceOptions(parent=self, providers={"github": provider}),
             )
-            if repository.deploy_role_arn is not None:
-                self.deploy_role_arns[entry.name] = repository.deploy_role_arn
+            if repository.outputs.deploy_role_arn is not None:
+                deploy_role_arns[entry.name] = repository.outputs.deploy_role_arn
 
-        self.register_outputs({"environments": self.environment_names, "deploy_role_arns": self.deploy_role_arns})
+        record = DeliveryOutputs(
+            environments=[spec.name for spec in environment_specs(settings, environment)],
+            deploy_gates={entry.name: deploy_gate(settings, entry) for entry in settings.repositories},
+            deploy_role_arns=deploy_role_arns,
+        )
+        self.outputs = register(self, record)
+
+
+def build_delivery(name: str, config: LoadedConfig, *, oidc: GitHubOidcProvider, backup: BackupVault) -> GitHubDelivery:
+    """Delivery into every managed repository; the backup and restore-drill jobs find the vault's buckets,
+    roles and regions in their environments' variables."""
+    settings = config.settings
+    backup_settings = settings.backup
+    access = (
+        BackupAccess(
+            primary_bucket_name=backup.outputs.primary_bucket_name,
+            replica_bucket_name=backup.outputs.replica_bucket_name,
+            identities={app.repository: app.identity for app in backup.apps},
+            writer_role_arns=backup.outputs.writer_role_arns,
+            reader_role_arns=backup.outputs.reader_role_arns,
+            primary_region=backup_settings.primary_region,
+            dr_region=backup_settings.dr_region,
+            rto_hours=backup_settings.rto_hours,
+            environment=settings.environment,
+            metric_namespace=backup_settings.metric_namespace,
+        )
+        if backup.apps
+        else None
+    )
+    # Committed (with .env.example) only by the stack whose github.workflows.manage_files is true.
+    workflow_files = (
+        render_workflows(settings.github, settings.backup) if settings.github.workflows.manage_files else {}
+    )
+    return GitHubDelivery(
+        name,
+        settings.github,
+        environment=settings.environment,
+        secrets=config.secrets,
+        extra_secrets=config.extra_secrets,
+        oidc_provider_arn=oidc.outputs.arn,
+        backup=access,
+        workflow_files=workflow_files,
+    )

@@ -8,9 +8,10 @@ from typing import Literal
 import pulumi
 import pulumi_github as github
 
-from components.github_oidc import backup_environment, deploy_environment, restore_environment
 from components.settings.base import Environment
 from components.settings.github import DEFAULT_BRANCH, GitHubSettings, RepositoryEntry, Reviewers, enforces_reviewers
+
+from .oidc import backup_environment, deploy_environment, restore_environment
 
 Role = Literal["deploy", "backup", "restore"]
 

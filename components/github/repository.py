@@ -9,13 +9,14 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_github as github
 
-from components import delivery_contract as contract
-from components.github_oidc import environment_subject, trust_policy
 from components.settings.base import Environment
 from components.settings.github import DEFAULT_BRANCH, GitHubSettings, RepositoryEntry, enforces_reviewers
+from components.shared import delivery_contract as contract
+from components.shared.outputs import OutputRecord, register
 
 from .access import BackupAccess
 from .environments import EnvironmentSpec, create_environment, environment_specs
+from .oidc import environment_subject, trust_policy
 from .protection import protect_branches
 
 
@@ -40,11 +41,18 @@ def flag_variables(settings: GitHubSettings) -> dict[str, str]:
     return {name: values[name] for name in contract.FLAG_VARIABLES}
 
 
+@dataclass(frozen=True)
+class RepositoryOutputs(OutputRecord):
+    """Not exported by the stack itself: GitHubDelivery's record gathers the deploy roles."""
+
+    deploy_role_arn: pulumi.Output[str] | None  # only when settings grant a deploy role
+
+
 class RepositoryDelivery(pulumi.ComponentResource):
     """Environments, secrets, variables and the optional deploy role of one repository; protection and files
     when this stack owns the repository-wide settings."""
 
-    deploy_role_arn: pulumi.Output[str] | None
+    outputs: RepositoryOutputs
 
     def __init__(
         self,
@@ -61,7 +69,7 @@ class RepositoryDelivery(pulumi.ComponentResource):
         protection_rules = enforces_reviewers(settings.plan, entry.visibility)
         child = pulumi.ResourceOptions(parent=self)
 
-        self.deploy_role_arn = None
+        deploy_role_arn = None
         deploy_variables: dict[str, pulumi.Input[str]] = {
             **flag_variables(settings),
             contract.APP_URL_VARIABLE: settings.workflows.production_url
@@ -70,8 +78,8 @@ class RepositoryDelivery(pulumi.ComponentResource):
         }
         specs = environment_specs(settings, inputs.environment)
         if settings.oidc.deploy_policy_arns:
-            self.deploy_role_arn = self._deploy_role(name, full_name, specs[0], inputs)
-            deploy_variables[contract.DEPLOY_ROLE_VARIABLE] = self.deploy_role_arn
+            deploy_role_arn = self._deploy_role(name, full_name, specs[0], inputs)
+            deploy_variables[contract.DEPLOY_ROLE_VARIABLE] = deploy_role_arn
 
         backup = inputs.backup
         secrets = {
@@ -120,7 +128,7 @@ class RepositoryDelivery(pulumi.ComponentResource):
                 opts=child,
             )
 
-        self.register_outputs({"deploy_role_arn": self.deploy_role_arn})
+        self.outputs = register(self, RepositoryOutputs(deploy_role_arn=deploy_role_arn))
 
     def _deploy_role(
         self, name: str, full_name: str, spec: EnvironmentSpec, inputs: RepositoryInputs

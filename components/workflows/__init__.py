@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from components.delivery_contract import WORKFLOW_FILES
 from components.settings.backup import BackupSettings
 from components.settings.github import GitHubSettings
+from components.shared.delivery_contract import WORKFLOW_FILES
 
 from .backup import UPLOAD_ENCRYPTION_HEADERS, backup_workflow
 from .common import workflow_path

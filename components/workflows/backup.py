@@ -15,10 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 from components.backup.freshness import BACKUP_COMPLETED, BACKUP_DURATION
-from components.delivery_contract import BACKUP_SECRETS
-from components.github_oidc import backup_environment
+from components.github.oidc import backup_environment
 from components.settings.backup import BackupSettings
 from components.settings.github import GitHubSettings
+from components.shared.delivery_contract import BACKUP_SECRETS
 
 from .actions import uses
 from .common import BASH_DEFAULTS, NO_PERMISSIONS, RUNNER, aws_credentials, expr, script, secret, var

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.delivery_contract import WORKFLOW_FILES
+from components.shared.delivery_contract import WORKFLOW_FILES
 
 from .actions import uses
 

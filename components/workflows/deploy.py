@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.delivery_contract import (
+from components.github.oidc import deploy_environment
+from components.settings.base import Environment
+from components.settings.github import GitHubSettings
+from components.shared.delivery_contract import (
     APP_SECRETS,
     APP_URL_VARIABLE,
     DEPLOY_ROLE_VARIABLE,
@@ -12,9 +15,6 @@ from components.delivery_contract import (
     FLAG_VARIABLES,
     TEST_JOB_CHECK,
 )
-from components.github_oidc import deploy_environment
-from components.settings.base import Environment
-from components.settings.github import GitHubSettings
 
 from .common import (
     BASH_DEFAULTS,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from components.backup.freshness import DRILL_AGE, DRILL_DURATION, DRILL_SUCCEEDED
-from components.github_oidc import restore_environment
+from components.github.oidc import restore_environment
 from components.settings.backup import DRILL_LOOKBACK_DAYS, BackupSettings
 from components.settings.github import GitHubSettings
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from components.dashboard import BILLING_REGION, ReplicationMetrics, dashboard_body
+from components.alerting.dashboard import BILLING_REGION, DashboardSources, ReplicationMetrics, dashboard_body
 from components.settings.alerting import EXPRESSION_ID, AlarmDefinition, AlertingSettings
 from components.settings.cost import BudgetSettings
 from ops.offline import Evaluation
@@ -108,7 +108,9 @@ def test_optional_sections_appear_only_when_given():
         BudgetSettings(name="monthly", time_unit="MONTHLY", limit_usd=2000, notification_type="ACTUAL"),
         BudgetSettings(name="daily", time_unit="DAILY", limit_usd=100, notification_type="ACTUAL"),
     ]
-    full = json.loads(json.dumps(dashboard_body(settings, "us-east-1", replication=replication, budgets=budgets)))
+    full = json.loads(
+        json.dumps(dashboard_body(settings, "us-east-1", DashboardSources(replication=replication, budgets=budgets)))
+    )
     s3_rows = [row for p in metric_widgets(full) for row in p["metrics"] if row[0] == "AWS/S3"]
     assert s3_rows
     assert all(

@@ -51,6 +51,7 @@ def test_replication_alarms(stack):
         assert alarm["okActions"] == [topic]
         assert alarm["treatMissingData"] == "notBreaching"
         assert alarm["alarmDescription"].startswith("[high] ")
+        assert "datapointsToAlarm" not in alarm, "deployed without it (AlarmSpec.states_datapoints)"
     latency = alarms["replication-latency"]
     assert (latency["metricName"], latency["statistic"]) == ("ReplicationLatency", "Maximum")
     assert latency["threshold"] == 15 * 60, "the replication-lag term of the RPO design (S3 RTC), in seconds"
@@ -135,8 +136,8 @@ def bare_vault(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
             oidc_provider_arn="arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
             apps=[],
         )
-        pulumi.export("writer", vault.writer_role_arns)
-        pulumi.export("reader", vault.reader_role_arns)
+        pulumi.export("writer", vault.outputs.writer_role_arns)
+        pulumi.export("reader", vault.outputs.reader_role_arns)
         pulumi.export("alarms", len(vault.alarms))
         pulumi.export("rule", vault.replication_rule_id)
         """,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components.github_oidc import backup_environment, environment_subject, restore_environment
+from components.github.oidc import backup_environment, environment_subject, restore_environment
 from tests.backup.support import BUCKET, KEY, ROLE, ROLE_POLICY, TIERS, backup_settings, vault_resource
 from tests.support.policy_documents import as_list, policy_document, statement_with_sid
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from tests.support.repository import REPO, tracked_text_files
 
-# Names of the planning notes, runbook copies and tracker references that live beside the repository, not in it.
+# Names of the planning notes, runbook copies and tracker references that live beside the repository, not in it
+# (`components/shared/` is the program's own folder of shared helpers).
 OUTSIDE = re.compile(
-    r"DESIGN\.md|\b(?<!components/)shared/|\breference/|reference\.md|pinned-actions\.json|issue #\d+", re.I
+    r"DESIGN\.md|(?<!components/)\bshared/|\breference/|reference\.md|pinned-actions\.json|issue #\d+", re.I
 )
 THIS_FILE = Path(__file__).resolve()
 
@@ -45,5 +46,6 @@ def test_each_kind_of_outside_reference_is_caught() -> None:
         "components/workflows/pinned_actions.json",
         "issues",
         "components/shared/pulumi_internals.py",
+        "components/shared/kms_actions.py",
     ):
         assert outside_references(text) == [], text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from components.delivery_contract import WORKFLOW_FILES
+from components.shared.delivery_contract import WORKFLOW_FILES
 from ops import settings_doc
 from tests.support.repository import REPO
 

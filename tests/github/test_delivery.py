@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from components import delivery_contract as contract
 from components.github.env_example import ENV_VARIABLES, render_env_example
+from components.shared import delivery_contract as contract
 from ops.offline import Evaluation, is_secret
 from tests.github.support import by_environment, github_resources
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from components import delivery_contract as contract
-from components.github_oidc import trust_policy
+from components.github.oidc import trust_policy
+from components.shared import delivery_contract as contract
 from ops.offline import Evaluation, RecordedResource, is_secret
 from ops.plan import plan_document
 from tests.github.support import by_environment, github_resources
@@ -123,7 +123,8 @@ import sys
 sys.path.insert(0, {repo!r})
 
 import pulumi
-from components.github import BackupAccess, GitHubDelivery
+from components.github.access import BackupAccess
+from components.github.delivery import GitHubDelivery
 from components.settings import SECRET_KEYS, Secrets
 from components.settings.github import GitHubSettings
 

@@ -5,7 +5,7 @@ shown to it with the one element it expects made explicit, with the same meaning
 - a KMS key policy says `Resource: "*"`, which means "this key": parliament gets the key's ARN;
 - a role trust policy may not have a Resource (IAM refuses one): parliament gets the role's own ARN, the
   resource that `sts:AssumeRole*` acts on.
-For the GitHub OIDC trust (components/github_oidc.py), parliament also does not know an IAM OIDC provider
+For the GitHub OIDC trust (components/github/oidc.py), parliament also does not know an IAM OIDC provider
 as a federated principal, nor the provider's `<host>:aud` / `<host>:sub` condition keys: exactly those
 findings are expected; anything else counts, including an unknown action or a malformed condition.
 """

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from components import delivery_contract as contract
-from components.github_oidc import backup_environment, deploy_environment, restore_environment
+from components.github.oidc import backup_environment, deploy_environment, restore_environment
+from components.shared import delivery_contract as contract
 from ops.offline import Evaluation
 
 REFERENCE = re.compile(r"\$\{\{\s*(?P<kind>secrets|vars)\.(?P<name>[A-Za-z0-9_]+)\s*\}\}")

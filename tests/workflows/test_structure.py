@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from components.delivery_contract import TEST_JOB_CHECK, WORKFLOW_FILES
+from components.shared.delivery_contract import TEST_JOB_CHECK, WORKFLOW_FILES
 from components.workflows.actions import PINS_FILE, pins
 from components.workflows.yaml_output import dump_workflow, load_workflow
 from tests.support.settings import stack_settings

@@ -8,12 +8,15 @@ token whose `sub` is `repo:OWNER/NAME:environment:ENV`; a role trusts only the e
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
-from .settings.base import Environment
-from .settings.github import OidcSettings
+from components.settings import LoadedConfig
+from components.settings.base import Environment
+from components.settings.github import OidcSettings
+from components.shared.outputs import OutputRecord, register
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 AUDIENCE = "sts.amazonaws.com"
@@ -63,10 +66,17 @@ def trust_policy(provider_arn: pulumi.Input[str], subjects: Sequence[str]) -> pu
     )
 
 
+@dataclass(frozen=True)
+class OidcProviderOutputs(OutputRecord):
+    export_prefix = "github_oidc_provider"
+
+    arn: pulumi.Output[str]  # what the job roles' trust policies name as the federated principal
+
+
 class GitHubOidcProvider(pulumi.ComponentResource):
     """The account's OIDC identity provider for GitHub Actions, created or referenced (one per account)."""
 
-    arn: pulumi.Output[str]
+    outputs: OidcProviderOutputs
 
     def __init__(self, name: str, settings: OidcSettings, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("platform:github:GitHubOidcProvider", name, None, opts)
@@ -77,9 +87,14 @@ class GitHubOidcProvider(pulumi.ComponentResource):
                 client_id_lists=[AUDIENCE],
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            self.arn = provider.arn
+            arn = provider.arn
         elif settings.provider_arn is not None:
-            self.arn = pulumi.Output.from_input(settings.provider_arn)
+            arn = pulumi.Output.from_input(settings.provider_arn)
         else:  # OidcSettings validation rules this out
             raise ValueError("github.oidc.provider_arn is required when create_provider is false")
-        self.register_outputs({"arn": self.arn})
+        self.outputs = register(self, OidcProviderOutputs(arn=arn))
+
+
+def build_oidc_provider(name: str, config: LoadedConfig) -> GitHubOidcProvider:
+    """GitHub Actions reach AWS through this provider: the deploy and backup job roles trust its subjects."""
+    return GitHubOidcProvider(name, config.settings.github.oidc)

@@ -9,18 +9,26 @@ widgets are added when the caller has those components. The body is built as dat
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
 
-from .alerting.probes import PROBE_METRIC_REGION
-from .backup.freshness import BACKUP_COMPLETED, DRILL_AGE, DRILL_DURATION
-from .settings.alerting import EXPRESSION_ID, AlarmDefinition, AlertingSettings
-from .settings.backup import RpoDesign
-from .settings.base import Environment
-from .settings.cost import BudgetSettings
+from components.backup.freshness import BACKUP_COMPLETED, DRILL_AGE, DRILL_DURATION
+from components.settings import LoadedConfig
+from components.settings.alerting import EXPRESSION_ID, AlarmDefinition, AlertingSettings
+from components.settings.backup import RpoDesign
+from components.settings.base import Environment
+from components.settings.cost import BudgetSettings
+from components.shared.outputs import OutputRecord, register
+
+from .probes import PROBE_METRIC_REGION
+
+if TYPE_CHECKING:  # the builder names the components it draws from for their types only
+    from components.backup import BackupVault
+
+    from . import Alerting
 
 WIDTH = 12  # two widgets per row of the 24-column grid
 HEIGHT = 6
@@ -234,28 +242,33 @@ def cost_widgets(budgets: Sequence[BudgetSettings]) -> list[dict[str, Any]]:
     return [chart, text]
 
 
+@dataclass(frozen=True)
+class DashboardSources:
+    """What the dashboard draws beside the alarm definitions, from the other areas; each section only when given."""
+
+    alarm_arns: Sequence[pulumi.Input[str]] = ()  # the alarm status widget
+    replication: ReplicationMetrics | None = None
+    backups: BackupMetrics | None = None
+    budgets: Sequence[BudgetSettings] = ()
+    health_check_ids: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)  # probed host -> check id
+
+
 def dashboard_body(
-    settings: AlertingSettings,
-    region: pulumi.Input[str],
-    *,
-    alarm_arns: Sequence[pulumi.Input[str]] = (),
-    replication: ReplicationMetrics | None = None,
-    backups: BackupMetrics | None = None,
-    budgets: Sequence[BudgetSettings] | None = None,
-    health_check_ids: Mapping[str, pulumi.Input[str]] | None = None,
+    settings: AlertingSettings, region: pulumi.Input[str], sources: DashboardSources | None = None
 ) -> dict[str, Any]:
+    sources = sources or DashboardSources()
     widgets: list[dict[str, Any]] = []
-    if alarm_arns:
-        widgets.append({"type": "alarm", "properties": {"title": "Alarm status", "alarms": list(alarm_arns)}})
-    if health_check_ids:
-        widgets.append(probe_widget(health_check_ids))
+    if sources.alarm_arns:
+        widgets.append({"type": "alarm", "properties": {"title": "Alarm status", "alarms": list(sources.alarm_arns)}})
+    if sources.health_check_ids:
+        widgets.append(probe_widget(sources.health_check_ids))
     widgets.extend(alarm_widget(a, settings.metric_namespace, region) for a in settings.active_alarms)
-    if replication is not None:
-        widgets.extend(replication_widgets(replication))
-    if backups is not None:
-        widgets.extend(backup_widgets(backups))
-    if budgets:
-        widgets.extend(cost_widgets(budgets))
+    if sources.replication is not None:
+        widgets.extend(replication_widgets(sources.replication))
+    if sources.backups is not None:
+        widgets.extend(backup_widgets(sources.backups))
+    if sources.budgets:
+        widgets.extend(cost_widgets(sources.budgets))
     _lay_out(widgets)
     return {"widgets": widgets}
 
@@ -276,40 +289,64 @@ def _lay_out(widgets: list[dict[str, Any]]) -> None:
             y, column = y + HEIGHT, 0
 
 
+@dataclass(frozen=True)
+class DashboardOutputs(OutputRecord):
+    export_prefix = "dashboard"
+
+    name: pulumi.Output[str]
+
+
 class OperationsDashboard(pulumi.ComponentResource):
     """One CloudWatch dashboard per stack, generated from the same alarm definitions as the alarms."""
 
-    dashboard_name: pulumi.Output[str]
+    outputs: DashboardOutputs
 
     def __init__(
         self,
         name: str,
         settings: AlertingSettings,
         environment: Environment,
-        *,
-        alarm_arns: Sequence[pulumi.Input[str]] = (),
-        replication: ReplicationMetrics | None = None,
-        backups: BackupMetrics | None = None,
-        budgets: Sequence[BudgetSettings] | None = None,
-        health_check_ids: Mapping[str, pulumi.Input[str]] | None = None,
+        sources: DashboardSources,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("platform:alerting:OperationsDashboard", name, None, opts)
         region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
-        body = dashboard_body(
-            settings,
-            region,
-            alarm_arns=alarm_arns,
-            replication=replication,
-            backups=backups,
-            budgets=budgets,
-            health_check_ids=health_check_ids,
-        )
+        body = dashboard_body(settings, region, sources)
         dashboard = aws.cloudwatch.Dashboard(
             f"{name}-dashboard",
             dashboard_name=f"{settings.dashboard_name}-{environment}",
             dashboard_body=pulumi.Output.json_dumps(body),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.dashboard_name = dashboard.dashboard_name
-        self.register_outputs({"dashboard_name": self.dashboard_name})
+        self.outputs = register(self, DashboardOutputs(name=dashboard.dashboard_name))
+
+
+def build_dashboard(name: str, config: LoadedConfig, *, alerting: Alerting, backup: BackupVault) -> OperationsDashboard:
+    """Drawn from the alarm definitions, plus the backup replication and jobs and the budgets of the cost block."""
+    settings = config.settings
+    backup_settings = settings.backup
+    region = backup_settings.primary_region
+    sources = DashboardSources(
+        alarm_arns=[
+            *alerting.alarm_arns.values(),
+            alerting.composite_alarm_arn,
+            *(alarm.arn for alarm in backup.alarms),
+        ],
+        replication=ReplicationMetrics(
+            source_bucket=backup.outputs.primary_bucket_name,
+            destination_bucket=backup.outputs.replica_bucket_name,
+            rule_id=backup.replication_rule_id,
+            region=region,
+        ),
+        backups=BackupMetrics(
+            namespace=backup_settings.metric_namespace,
+            environment=settings.environment,
+            identities=[app.identity for app in backup.apps],
+            region=region,
+            rpo=backup_settings.rpo,
+            rto_hours=backup_settings.rto_hours,
+        ),
+        budgets=settings.cost.budgets,
+        health_check_ids=alerting.health_check_ids,
+    )
+    return OperationsDashboard(name, settings.alerting, settings.environment, sources)
