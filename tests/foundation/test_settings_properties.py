@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components.settings import SettingsError, StackSettings, parse_settings
+from components.settings import SECRET_KEYS, SettingsError, StackSettings, parse_settings
 from ops.offline import ProgramError
 from tests.support.programs import evaluate_with
 from tests.support.stack_files import NAMESPACE, load_stack, set_nested
@@ -79,7 +79,8 @@ def test_any_mutation_is_accepted_or_reported_as_a_settings_error(path: tuple[An
 @given(key=st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=10))
 @settings(max_examples=50, deadline=None)
 def test_unknown_top_level_keys_are_always_reported(key: str) -> None:
-    if key in StackSettings.model_fields or key in {"github_token", "cloudflare_api_token"}:
+    # Settings blocks and the secrets' own keys (`filter_to`, `github_token`, ...) are known top-level keys.
+    if key in StackSettings.model_fields or key in SECRET_KEYS:
         return
     with pytest.raises(SettingsError) as caught:
         parse_settings(NAMESPACE, STACK_FILE, {**BASE, key: "1"})
@@ -100,3 +101,9 @@ def test_mutated_stack_file_never_fails_with_anything_but_a_settings_error(tmp_p
         evaluate_with(tmp_path_factory.mktemp("mutated"), "staging", edit)
     except ProgramError as error:
         assert error.settings, error.message
+
+
+@pytest.mark.parametrize("key", SECRET_KEYS)
+def test_a_secret_key_at_the_top_level_is_not_an_unknown_key(key: str) -> None:
+    """The secrets live beside the settings blocks (`functions-platform:filter_to`), so they are known keys."""
+    assert isinstance(parse_settings(NAMESPACE, STACK_FILE, {**BASE, key: "1"}), StackSettings)
