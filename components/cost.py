@@ -19,7 +19,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .settings import LoadedConfig
-from .settings.base import Environment, Severity
+from .settings.base import Severity
 from .settings.cost import AnomalySettings, BudgetSettings, CostSettings
 from .settings.tags import COST_TAG_KEYS
 from .shared.outputs import OutputRecord, register
@@ -84,7 +84,6 @@ class CostControls(pulumi.ComponentResource):
         self,
         name: str,
         settings: CostSettings,
-        environment: Environment,
         *,
         topic_arns: Mapping[Severity, pulumi.Input[str]],
         topic_dependencies: Sequence[pulumi.Resource] = (),
@@ -175,6 +174,4 @@ def build_cost(name: str, config: LoadedConfig, *, alerting: Alerting) -> CostCo
     """Budgets and anomaly alerts to the alert topics; created after the alerting component, whose topic
     policies Budgets and Cost Anomaly Detection need before they may publish."""
     settings = config.settings
-    return CostControls(
-        name, settings.cost, settings.environment, topic_arns=alerting.outputs.topic_arns, topic_dependencies=[alerting]
-    )
+    return CostControls(name, settings.cost, topic_arns=alerting.outputs.topic_arns, topic_dependencies=[alerting])

@@ -140,10 +140,9 @@ CostControls(
     CostSettings.model_validate(
         {"budgets": budgets, "email_subscribers": ["a@example.com"], "anomaly": anomaly, "activate_tag_keys": True}
     ),
-    "staging",
     topic_arns={"high": HIGH},
 )
-CostControls("nobody", CostSettings.model_validate({"budgets": budgets[1:], "anomaly": anomaly}), "staging", topic_arns={})
+CostControls("nobody", CostSettings.model_validate({"budgets": budgets[1:], "anomaly": anomaly}), topic_arns={})
 """
 
 
