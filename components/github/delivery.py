@@ -12,7 +12,7 @@ import pulumi_github as github
 from components.settings import LoadedConfig
 from components.settings.base import Environment
 from components.settings.github import DEFAULT_SECRET_KEYS, GitHubSettings, RepositoryEntry
-from components.settings.loader import SECRET_KEYS, Secrets
+from components.settings.loader import Secrets, secret_value
 from components.shared import delivery_contract as contract
 from components.shared.outputs import WHEN_PRESENT, OutputRecord, register
 from components.workflows import render_workflows
@@ -35,7 +35,7 @@ def secret_values(
     values: dict[str, pulumi.Output[str]] = {}
     for secret_name in DEFAULT_SECRET_KEYS:
         key = entry.secret_key(secret_name)
-        values[secret_name] = getattr(secrets, key) if key in SECRET_KEYS else extra_secrets[key]
+        values[secret_name] = secret_value(secrets, extra_secrets, key)
     return values
 
 

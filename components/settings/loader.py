@@ -77,7 +77,12 @@ class LoadedConfig:
 
     def secret(self, key: str) -> pulumi.Output[str]:
         """The secret config value of `key`."""
-        return getattr(self.secrets, key) if key in SECRET_KEYS else self.extra_secrets[key]
+        return secret_value(self.secrets, self.extra_secrets, key)
+
+
+def secret_value(secrets: Secrets, extra_secrets: Mapping[str, pulumi.Output[str]], key: str) -> pulumi.Output[str]:
+    """The secret under config key `key`: one of the fixed `Secrets`, else one a repository entry names."""
+    return getattr(secrets, key) if key in SECRET_KEYS else extra_secrets[key]
 
 
 _MESSAGES = {
