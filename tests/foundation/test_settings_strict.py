@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import TypeAdapter, ValidationError
 
-from components.settings.base import check_cron, must_match
+from components.settings.base import Arn, AwsRegion, Email, check_cron, must_match
 from components.settings.loader import secret_problem
 from ops.offline import ProgramError
 from tests.support.programs import copy_real_program
@@ -75,12 +76,15 @@ def test_strict_value_and_its_neighbour(area: str, path: tuple[Any, ...], bad: A
 
 def test_patterns_match_the_whole_value() -> None:
     """`$` accepts a trailing newline; every pattern is matched in full, so the newline never slips through."""
-    from components.settings.base import _arn, _email, _region  # pyright: ignore[reportPrivateUsage]
-
-    for check, good in ((_region, "us-east-1"), (_arn, "arn:aws:iam::123456789012:role/x"), (_email, "a@b.io")):
-        assert check(good) == good
-        with pytest.raises(ValueError, match="is not an"):
-            check(good + "\n")
+    checks: list[tuple[TypeAdapter[str], str]] = [
+        (TypeAdapter(AwsRegion), "us-east-1"),
+        (TypeAdapter(Arn), "arn:aws:iam::123456789012:role/x"),
+        (TypeAdapter(Email), "a@b.io"),
+    ]
+    for adapter, good in checks:
+        assert adapter.validate_python(good) == good
+        with pytest.raises(ValidationError, match="is not an"):
+            adapter.validate_python(good + "\n")
 
 
 def test_must_match_names_the_value_and_refuses_a_partial_match() -> None:
