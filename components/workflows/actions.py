@@ -7,6 +7,7 @@ time. To bump an action, change its SHA and tag there; the workflow tests check 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -44,6 +45,7 @@ def uses(action: str) -> str:
         raise KeyError(f"{action} is not in {PINS_FILE.name}: pin it to a commit SHA first") from None
 
 
-def tag_comments() -> dict[str, str]:
-    """`owner/name@<sha>` -> tag, for the trailing `# <tag>` comments after serialisation."""
+@cache
+def tag_comments() -> Mapping[str, str]:
+    """`owner/name@<sha>` -> tag, for the trailing `# <tag>` comments (built once: the writer asks per mapping)."""
     return {pin.uses: pin.tag for pin in pins().values()}
