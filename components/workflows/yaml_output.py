@@ -7,7 +7,8 @@ their key, width 1000, ASCII only). Three choices are made explicit on the data 
    with PyYAML) would read its plain form as something else (`'on'`, `'20'`, `'0755'`); what YAML 1.2, and
    so GitHub, would misread ruamel's emitter quotes by itself. The top-level trigger key stays a plain
    `on:`, the spelling GitHub documents.
-2. Multi-line strings (run scripts) are literal blocks (`|`), so they read like shell.
+2. Multi-line strings (run scripts) are literal blocks (`|`), so they read like shell; one holding a character a
+   block cannot carry (a control character) is double-quoted with escapes instead.
 3. Comments, attached through ruamel's API: `# <tag>` after each pinned `uses:` value, and the reason after
    each granted permission (zizmor's undocumented-permissions).
 
@@ -24,6 +25,7 @@ from typing import Any
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.reader import Reader
 from ruamel.yaml.scalarstring import LiteralScalarString, SingleQuotedScalarString
 
 from .actions import tag_comments
@@ -94,7 +96,9 @@ def _comment(mapping: CommentedMap, key: str, text: str) -> None:
 
 
 def _string(value: str) -> str:
-    if "\n" in value:
+    # A literal block cannot escape anything: a value with a character YAML forbids there is left to the
+    # emitter, which double-quotes it with escapes (the file stays readable).
+    if "\n" in value and not Reader.NON_PRINTABLE.search(value):
         return LiteralScalarString(value)
     if _YAML11.resolve(yaml.ScalarNode, value, (True, False)) != STRING_TAG:
         return SingleQuotedScalarString(value)

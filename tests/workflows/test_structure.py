@@ -52,6 +52,15 @@ def test_dumper_quotes_what_yaml_1_2_reads_as_numbers_and_writes_null() -> None:
     assert load_workflow(text)["with"] == {"e": "1e5", "o": "0o17", "n": None, "p": "plain text"}
 
 
+def test_multi_line_strings_are_literal_blocks_unless_a_character_needs_an_escape() -> None:
+    script = "set -e\necho done"
+    with_control = "first\x1f\nsecond"
+    text = dump_workflow({"on": {"push": {}}, "with": {"script": script, "odd": with_control}})
+    assert "script: |-\n    set -e\n    echo done\n" in text
+    assert '"first\\x1F\\nsecond"' in text
+    assert load_workflow(text)["with"] == {"script": script, "odd": with_control}
+
+
 def test_comments_follow_their_own_job_and_shared_dicts_are_written_out() -> None:
     checkout = {"uses": pins()["actions/checkout"].uses}
     grant = {"contents": "read"}
