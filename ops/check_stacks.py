@@ -19,11 +19,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from components.settings import SettingsError, StackSettings, parse_settings
+
+from .boundary import InputError
+from .stack_files import Project, load_project, stack_config
 
 
 @dataclass(frozen=True)
@@ -79,39 +79,30 @@ class StackFileError(Exception):
     """A stack file that cannot be read or whose settings are invalid (exit status 2)."""
 
 
-def _project_name(program: Path) -> str:
+def load_stack(project: Project, path: Path) -> Stack:
+    """One stack file, read as `ops plan` reads it (ops/stack_files.py), and its settings."""
+    namespace = f"{project.name}:"
     try:
-        project = yaml.safe_load((program / "Pulumi.yaml").read_text())
-    except (OSError, yaml.YAMLError) as exc:
-        raise StackFileError(f"Pulumi.yaml: cannot be read ({exc})") from None
-    if not isinstance(project, dict) or not isinstance(project.get("name"), str):
-        raise StackFileError("Pulumi.yaml: has no project name")
-    return project["name"]
-
-
-def load_stack(path: Path, namespace: str) -> Stack:
+        config, _ = stack_config(project, path.name.removeprefix("Pulumi.").removesuffix(".yaml"))
+    except InputError as exc:
+        raise StackFileError(exc.message) from None
+    raw = {key.removeprefix(namespace): value for key, value in config.items() if key.startswith(namespace)}
     try:
-        document: Any = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as exc:
-        raise StackFileError(f"{path.name}: cannot be read as YAML ({exc})") from None
-    config = document.get("config") if isinstance(document, dict) else None
-    if not isinstance(config, dict):
-        raise StackFileError(f"{path.name}: has no `config:` mapping")
-    prefix = f"{namespace}:"
-    raw = {str(k)[len(prefix) :]: v for k, v in config.items() if str(k).startswith(prefix)}
-    try:
-        return Stack(path.name, parse_settings(namespace, path.name, raw))
+        return Stack(path.name, parse_settings(project.name, path.name, raw))
     except SettingsError as exc:
         raise StackFileError("\n".join(f"{path.name}: {p}" for p in exc.problems)) from None
 
 
 def load_stacks(program: Path) -> list[Stack]:
     """Every `Pulumi.<stack>.yaml` of the program; all problems of all files in one StackFileError."""
-    namespace = _project_name(program)
+    try:
+        project = load_project(program)
+    except InputError as exc:
+        raise StackFileError(exc.message) from None
     stacks, problems = [], []
-    for path in sorted(program.glob("Pulumi.*.yaml")):
+    for path in sorted(project.stack_config_dir.glob("Pulumi.*.yaml")):
         try:
-            stacks.append(load_stack(path, namespace))
+            stacks.append(load_stack(project, path))
         except StackFileError as exc:
             problems.append(str(exc))
     if problems:

@@ -157,8 +157,31 @@ def test_a_stack_file_that_is_not_yaml_exits_2(tmp_path: Path, capsys: pytest.Ca
     (program / "Pulumi.staging.yaml").write_text("config: [unclosed\n")
     status, lines = _check_stacks(program, capsys)
     assert status == 2
-    assert lines[1].startswith("Pulumi.staging.yaml: cannot be read as YAML")
+    assert lines[1].startswith("Pulumi.staging.yaml, line 2, column 1: not valid YAML")
     assert not any("Traceback" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("tail", "problem"),
+    [
+        (b"\xff\xfe\n", "not UTF-8 text (byte 0xff)"),
+        (b"  functions-platform:environment: production\n", "functions-platform:environment"),
+        (b"secretsprovider: [1]\n", "`secretsprovider` must be a string"),
+    ],
+    ids=["not-utf-8", "duplicate-key", "bad-top-level-value"],
+)
+def test_a_stack_file_is_read_as_strictly_as_by_ops_plan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tail: bytes, problem: str
+) -> None:
+    """The same reader as `ops plan` (ops/stack_files.py): refused with exit 2 naming the file, never a traceback."""
+    program = _program(tmp_path)
+    with (program / "Pulumi.staging.yaml").open("ab") as stack_file:
+        stack_file.write(tail)
+    status, lines = _check_stacks(program, capsys)
+    assert status == 2
+    assert lines[1].startswith("Pulumi.staging.yaml"), lines
+    assert problem in lines[1], lines
+    assert not any("Traceback" in line or "internal error" in line for line in lines)
 
 
 def test_a_program_without_stack_files_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
